@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds wei-run and the test suite (Release, build/), runs every test via ctest.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+wei_build wei-run wei_tests
+cd "$WEI_BUILD_DIR"
+ctest --output-on-failure -j"$(nproc)" "$@"

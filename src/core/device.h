@@ -1,0 +1,17 @@
+#pragma once
+// Device policy (GUIDE §3): "auto" = CUDA if available else CPU (logged); "cpu"; "cuda"/"cuda:N" must
+// be honoured or the run is refused (InputError, exit 2) — never a silent fallback.
+#include <string>
+
+#include <spdlog/logger.h>
+#include <torch/types.h>
+
+namespace wei {
+
+// "" when `spec` is auto, cpu, cuda or cuda:N; else the problem text.
+std::string device_spec_problem(const std::string& spec);
+torch::Device resolve_device(const std::string& spec, spdlog::logger& log);
+// Threads torch may use: `requested`, or with 0 the cores in this process's affinity mask.
+int resolve_threads(int64_t requested);
+
+}  // namespace wei

@@ -1,0 +1,52 @@
+#pragma once
+// The exception types library code throws; only main() turns them into exit codes:
+//   InputError (and SpecError)  -> 2  bad spec, argv or data file; nothing was run or written
+//   RunError (and DivergedError) -> 1  the run started and failed
+//   InterruptedError            -> 130 stop requested (SIGINT/SIGTERM); checkpoint saved
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wei {
+
+// Bad input from the user. The message names the file (and line:col, key or byte offset).
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One or more spec diagnostics, each already formatted as "file:line:col: key.path: problem".
+class SpecError : public InputError {
+ public:
+  explicit SpecError(std::vector<std::string> diagnostics);
+  const std::vector<std::string>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<std::string> diagnostics_;
+};
+
+// A run that started and could not finish.
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A non-finite loss or parameter; `step` is the trainer's step (or epoch) where it was seen.
+class DivergedError : public RunError {
+ public:
+  DivergedError(int64_t step, const std::string& what) : RunError(what), step_(step) {}
+  int64_t step() const { return step_; }
+
+ private:
+  int64_t step_;
+};
+
+// Thrown from inside a trainer when a stop was requested mid-epoch; the epoch is abandoned and the
+// run resumes from the last completed epoch's checkpoint.
+class InterruptedError : public std::runtime_error {
+ public:
+  InterruptedError() : std::runtime_error("interrupted") {}
+};
+
+}  // namespace wei

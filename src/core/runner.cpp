@@ -1,0 +1,276 @@
+#include "core/runner.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include "core/atomic_file.h"
+#include "core/build_info.h"
+#include "core/checkpoint_io.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/stop_signals.h"
+#include "metrics/progress.h"
+#include "metrics/run_files.h"
+#include "spec/spec_loader.h"
+
+namespace wei {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+const char* status_name(RunStatus status) {
+  switch (status) {
+    case RunStatus::kOk: return "ok";
+    case RunStatus::kFailed: return "failed";
+    case RunStatus::kDiverged: return "diverged";
+    case RunStatus::kInterrupted: return "interrupted";
+  }
+  return "failed";
+}
+
+namespace {
+
+std::string utc_timestamp(const char* format) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), format, &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  return gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : "unknown";
+}
+
+// results/<name>/<UTC timestamp>, with -2, -3 ... when several runs start in the same second.
+fs::path default_out_dir(const std::string& name) {
+  const fs::path base = fs::path("results") / name / utc_timestamp("%Y%m%d-%H%M%S");
+  fs::path candidate = base;
+  for (int i = 2; fs::exists(candidate); ++i) candidate = base.string() + "-" + std::to_string(i);
+  return candidate;
+}
+
+std::shared_ptr<spdlog::logger> make_logger() {
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  console->set_pattern("[%H:%M:%S] %^%l%$ %v");
+  auto logger = std::make_shared<spdlog::logger>("wei-run", console);
+  logger->set_level(spdlog::level::info);
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
+// Decides what to do with an existing --out directory; throws InputError for a refused case.
+void check_out_dir(const RunFiles& files, const Spec& spec, const RunOptions& options) {
+  if (options.resume) {
+    if (!files.has_checkpoint()) {
+      throw InputError(files.dir().string() + ": nothing to resume (no checkpoints/last.pt)");
+    }
+    const auto status = files.recorded_status();
+    if (status && *status != "interrupted") {
+      throw InputError(files.dir().string() + ": the run there already ended with status '" + *status +
+                       "'; nothing to resume (use --force to run it again)");
+    }
+    std::ifstream in(files.config_path());
+    std::stringstream saved;
+    saved << in.rdbuf();
+    if (saved.str() != spec.to_yaml()) {
+      throw InputError(files.config_path().string() +
+                       ": the resolved spec differs from the one this run was started with; resume with the "
+                       "same spec and overrides (compare with `wei-run validate`)");
+    }
+    return;
+  }
+  if (!files.holds_run() || options.force) return;
+  const auto status = files.recorded_status();
+  if (status && *status != "interrupted") {
+    throw InputError(files.dir().string() + ": holds a finished run (status '" + *status +
+                     "'); choose another --out or pass --force to overwrite it");
+  }
+  throw InputError(files.dir().string() +
+                   ": holds an unfinished run; pass --resume to continue it or --force to start over");
+}
+
+struct RunnerState {
+  int64_t epochs_done = 0;
+  std::vector<json> history;
+  json best = json::object();
+};
+
+std::string runner_state_text(const RunnerState& state) {
+  json doc;
+  doc["epochs_done"] = state.epochs_done;
+  doc["history"] = state.history;
+  doc["best"] = state.best;
+  return doc.dump();
+}
+
+RunnerState parse_runner_state(const std::string& text) {
+  const json doc = json::parse(text);
+  RunnerState state;
+  state.epochs_done = doc.at("epochs_done").get<int64_t>();
+  for (const auto& row : doc.at("history")) state.history.push_back(row);
+  state.best = doc.at("best");
+  return state;
+}
+
+void update_best(json& best, const json& row, const HeadlineMetric& headline) {
+  if (!row.contains(headline.key) || !row[headline.key].is_number()) return;
+  const double value = row[headline.key].get<double>();
+  const bool better = !best.contains(headline.key) ||
+                      (headline.lower_is_better ? value < best[headline.key].get<double>()
+                                                : value > best[headline.key].get<double>());
+  if (better) {
+    best = json::object();
+    best[headline.key] = value;
+    best["epoch"] = row["epoch"];
+  }
+}
+
+}  // namespace
+
+RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const std::string started_at = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
+
+  // --- Everything below up to files.create() only reads: bad input leaves no trace. ---
+  const Spec spec = load_spec(options.spec_path, options.overrides, registry);
+  const TrainerInfo& info = registry.get(spec.get_string("trainer"));
+  auto log = make_logger();
+  const torch::Device device = resolve_device(spec.get_string("device"), *log);
+  const int threads = resolve_threads(spec.get_int("threads"));
+  torch::set_num_threads(threads);
+
+  if (options.resume && !options.out_dir) throw InputError("--resume needs --out DIR naming the run to continue");
+  const fs::path dir = options.out_dir ? fs::path(*options.out_dir) : default_out_dir(spec.get_string("name"));
+  const RunFiles files(dir);
+  check_out_dir(files, spec, options);
+
+  const uint64_t seed = static_cast<uint64_t>(spec.get_int("seed"));
+  reset_stop_request();
+  RunContext context{spec, device, seed, *log, [] { return stop_requested(); }};
+  std::unique_ptr<Trainer> trainer = info.create(context);
+  trainer->prepare();
+
+  RunnerState state;
+  if (options.resume) {
+    try {
+      torch::serialize::InputArchive archive;
+      archive.load_from(files.checkpoint_path().string());
+      state = parse_runner_state(read_string(archive, "runner/state"));
+      trainer->load_state(archive);
+    } catch (const std::exception& e) {
+      throw InputError(files.checkpoint_path().string() + ": cannot resume from this checkpoint: " + e.what());
+    }
+  }
+
+  // --- From here on the run directory exists and every outcome is recorded in metrics.json. ---
+  if (options.force && !options.resume) files.remove_run_files();
+  files.create();
+  files.write_config(spec.to_yaml());
+  auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
+  file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
+  log->sinks().push_back(file_sink);
+  if (options.resume) {
+    files.rewrite_history(state.history);
+    log->info("resuming {} from epoch {}/{}", dir.string(), state.epochs_done, trainer->num_epochs());
+  } else {
+    files.rewrite_history({});
+    log->info("run {} -> {}", spec.get_string("name"), dir.string());
+  }
+  log->info("trainer {}, device {}, {} thread(s), seed {}", info.name, device.str(), threads, seed);
+
+  json run;
+  run["id"] = dir.filename().string();
+  run["started_at"] = started_at;
+  run["finished_at"] = nullptr;
+  run["wall_seconds"] = nullptr;
+  run["host"] = host_name();
+  run["git_commit"] = build_info::kGitCommit;
+  run["wei_run_version"] = WEI_RUN_VERSION;
+  run["torch_version"] = TORCH_VERSION;
+  run["device"] = device.str();
+  run["threads"] = threads;
+  run["argv"] = options.argv;
+  run["resumed_from_epoch"] = options.resume ? json(state.epochs_done) : json(nullptr);
+
+  const HeadlineMetric headline = trainer->headline();
+  const int64_t total = trainer->num_epochs();
+  RunStatus status = RunStatus::kOk;
+  std::string error;
+  json final_block = json::object();
+
+  install_stop_handlers();
+  ProgressReporter progress(*log, total, state.epochs_done, options.live_progress);
+  try {
+    for (int64_t epoch = state.epochs_done; epoch < total; ++epoch) {
+      if (stop_requested()) throw InterruptedError();
+      json row;
+      row["epoch"] = epoch + 1;
+      row.update(trainer->train_epoch(epoch));
+      if (const std::string bad = first_non_finite(row); !bad.empty()) {
+        throw DivergedError(epoch + 1, "non-finite " + bad + " in epoch " + std::to_string(epoch + 1));
+      }
+      state.history.push_back(row);
+      state.epochs_done = epoch + 1;
+      update_best(state.best, row, headline);
+      torch::serialize::OutputArchive archive;
+      write_string(archive, "runner/state", runner_state_text(state));
+      trainer->save_state(archive);
+      write_via_temp(files.checkpoint_path(), [&](const std::string& tmp) { archive.save_to(tmp); });
+      files.append_history(row);
+      progress.epoch_done(epoch, row);
+    }
+    final_block = trainer->final_metrics();
+    if (const std::string bad = first_non_finite(final_block); !bad.empty()) {
+      final_block = json::object();
+      throw DivergedError(state.epochs_done, "non-finite final metric " + bad);
+    }
+  } catch (const InterruptedError&) {
+    status = RunStatus::kInterrupted;
+    error = "interrupted after epoch " + std::to_string(state.epochs_done) + "; resume with --resume --out " +
+            dir.string();
+  } catch (const DivergedError& e) {
+    status = RunStatus::kDiverged;
+    error = e.what();
+    final_block["diverged_at_step"] = e.step();
+  } catch (const std::exception& e) {
+    status = RunStatus::kFailed;
+    error = e.what();
+  }
+  restore_default_handlers();
+  progress.finish();
+
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  run["finished_at"] = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
+  run["wall_seconds"] = wall;
+
+  json metrics;
+  metrics["schema_version"] = kMetricsSchemaVersion;
+  metrics["status"] = status_name(status);
+  metrics["run"] = run;
+  metrics["spec"] = spec.to_json();
+  metrics["data"] = trainer->data_info();
+  metrics["history"] = state.history;
+  metrics["final"] = final_block;
+  metrics["best"] = state.best;
+  metrics["error"] = error.empty() ? json(nullptr) : json(error);
+  files.write_metrics(metrics);
+
+  if (status == RunStatus::kOk) {
+    log->info("done in {}: {}", format_duration(wall), files.metrics_path().string());
+  } else {
+    log->error("{}: {}", status_name(status), error);
+  }
+  return RunResult{status, dir.string()};
+}
+
+}  // namespace wei

@@ -1,0 +1,14 @@
+#pragma once
+// SIGINT/SIGTERM (and SIGUSR1, which Slurm sends before a time limit) request a clean stop: the
+// runner finishes or abandons the current epoch, keeps the last checkpoint and exits 130. A second
+// signal of the same kind terminates at once with the default action.
+namespace wei {
+
+void install_stop_handlers();
+void restore_default_handlers();
+bool stop_requested();
+// For in-process callers (tests, sweeps) that reuse the process for several runs.
+void reset_stop_request();
+void request_stop();
+
+}  // namespace wei

@@ -1,0 +1,33 @@
+#pragma once
+// Progress of a run: on a terminal one live line rewritten in place with the ETA; otherwise (logs,
+// Slurm output files) plain log lines, at most one every few seconds plus the first and last epoch.
+#include <chrono>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+
+namespace wei {
+
+class ProgressReporter {
+ public:
+  ProgressReporter(spdlog::logger& log, int64_t total_epochs, int64_t first_epoch, bool live);
+  void epoch_done(int64_t epoch, const nlohmann::ordered_json& row);
+  // Ends the live line so later output starts on a fresh line.
+  void finish();
+
+ private:
+  std::string describe(int64_t epoch, const nlohmann::ordered_json& row) const;
+  spdlog::logger& log_;
+  int64_t total_;
+  int64_t first_;
+  bool live_;
+  bool line_open_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_print_;
+};
+
+// "1h02m", "3m05s", "4.2s".
+std::string format_duration(double seconds);
+
+}  // namespace wei

@@ -1,0 +1,54 @@
+#pragma once
+// The files of one run directory (GUIDE §4) and how each is written:
+//   config.yaml          resolved spec, atomic
+//   metrics.json         schema 1, atomic, rewritten at the end (and on interrupt/divergence/failure)
+//   history.jsonl        one JSON line per completed epoch, appended and flushed
+//   log.txt              the run's log (spdlog file sink, appended across resumes)
+//   checkpoints/last.pt  runner + trainer state after the last completed epoch, atomic
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wei {
+
+inline constexpr int kMetricsSchemaVersion = 1;
+
+class RunFiles {
+ public:
+  explicit RunFiles(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path config_path() const { return dir_ / "config.yaml"; }
+  std::filesystem::path metrics_path() const { return dir_ / "metrics.json"; }
+  std::filesystem::path history_path() const { return dir_ / "history.jsonl"; }
+  std::filesystem::path log_path() const { return dir_ / "log.txt"; }
+  std::filesystem::path checkpoint_path() const { return dir_ / "checkpoints" / "last.pt"; }
+
+  // Creates the directory and checkpoints/ (the only place a run directory is created).
+  void create() const;
+  // Removes the files a run writes (not the directory, nor anything else in it), for --force.
+  void remove_run_files() const;
+  // "ok", "interrupted", ... from an existing metrics.json; nullopt when absent or unreadable.
+  std::optional<std::string> recorded_status() const;
+  bool has_checkpoint() const { return std::filesystem::exists(checkpoint_path()); }
+  // True when the directory holds any file a run writes.
+  bool holds_run() const;
+
+  void write_config(const std::string& yaml) const;
+  void write_metrics(const nlohmann::ordered_json& metrics) const;
+  void append_history(const nlohmann::ordered_json& row) const;
+  void rewrite_history(const std::vector<nlohmann::ordered_json>& rows) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// False when any number in `value` is NaN or infinite (JSON cannot hold them; we never write them).
+bool json_all_finite(const nlohmann::ordered_json& value);
+// The first key path in `value` whose number is not finite, e.g. "train_loss"; "" when none.
+std::string first_non_finite(const nlohmann::ordered_json& value, const std::string& prefix = "");
+
+}  // namespace wei

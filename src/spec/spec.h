@@ -1,0 +1,44 @@
+#pragma once
+// A resolved, validated spec: every declared key has a value of its declared type.
+// Built only by load_spec() (spec_loader.h); trainers read it through the typed getters.
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "spec/param_schema.h"
+
+namespace wei {
+
+class Spec {
+ public:
+  Spec(ParamSchema schema, std::map<std::string, ParamValue> values, std::string source);
+
+  // Typed getters. Asking for an undeclared key or the wrong type is a programming error
+  // (std::logic_error), never a user error: validation already guaranteed the types.
+  int64_t get_int(const std::string& path) const;
+  double get_float(const std::string& path) const;
+  bool get_bool(const std::string& path) const;
+  const std::string& get_string(const std::string& path) const;  // kString and kChoice
+  const std::vector<int64_t>& get_int_list(const std::string& path) const;
+  const std::vector<double>& get_float_list(const std::string& path) const;
+  const std::vector<std::string>& get_string_list(const std::string& path) const;
+
+  const ParamSchema& schema() const { return schema_; }
+  const std::map<std::string, ParamValue>& values() const { return values_; }
+  // Where the spec came from (the YAML file path), for messages.
+  const std::string& source() const { return source_; }
+
+  // Nested objects in schema declaration order.
+  nlohmann::ordered_json to_json() const;
+  // Block-style YAML in schema declaration order; load_spec() of it gives the same Spec.
+  std::string to_yaml() const;
+
+ private:
+  const ParamValue& value(const std::string& path) const;
+  ParamSchema schema_;
+  std::map<std::string, ParamValue> values_;
+  std::string source_;
+};
+
+}  // namespace wei

@@ -1,0 +1,385 @@
+#include "spec/spec_loader.h"
+
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/suggest.h"
+
+namespace wei {
+
+namespace {
+
+// Where a value came from: a position in the spec file or one command-line override.
+struct Origin {
+  std::string text;  // "file:line:col" or "override 'k=v'"
+};
+
+Origin file_origin(const std::string& source, const YAML::Mark& mark) {
+  if (mark.line < 0) return {source};
+  return {source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1)};
+}
+
+struct Entry {
+  YAML::Node value;
+  Origin origin;
+  std::string file;  // the spec file for values read from it; empty for overrides
+};
+
+class Diagnostics {
+ public:
+  void add(const Origin& origin, const std::string& path, const std::string& problem) {
+    items_.push_back(origin.text + ": " + (path.empty() ? "" : path + ": ") + problem);
+  }
+  bool empty() const { return items_.empty(); }
+  [[noreturn]] void raise() { throw SpecError(std::move(items_)); }
+  void raise_if_any() {
+    if (!items_.empty()) raise();
+  }
+
+ private:
+  std::vector<std::string> items_;
+};
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const auto match = closest_match(word, candidates);
+  return match ? " (did you mean '" + *match + "'?)" : "";
+}
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
+  return "nothing";
+}
+
+// Converts one scalar to the element type of `def`; returns the problem text or "".
+std::string convert_scalar(const YAML::Node& node, ParamType type, const ParamDef& def, ParamValue& out) {
+  if (!node.IsScalar()) {
+    return node.IsNull() ? "missing value; expected " + def.type_text()
+                         : "expected " + def.type_text() + ", got " + scalar_text(node);
+  }
+  const std::string& text = node.Scalar();
+  const std::string invalid = "invalid value '" + text + "'; expected ";
+  switch (type) {
+    case ParamType::kInt: {
+      int64_t v = 0;
+      if (YAML::convert<int64_t>::decode(node, v)) {
+        out = v;
+        return "";
+      }
+      double d = 0;  // accept 3e5 and 300000.0 for counts
+      if (YAML::convert<double>::decode(node, d) && std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e18) {
+        out = static_cast<int64_t>(d);
+        return "";
+      }
+      return invalid + "int";
+    }
+    case ParamType::kFloat: {
+      double d = 0;
+      if (!YAML::convert<double>::decode(node, d)) return invalid + "float";
+      if (!std::isfinite(d)) return "invalid value '" + text + "'; must be finite";
+      out = d;
+      return "";
+    }
+    case ParamType::kBool: {
+      bool b = false;
+      if (!YAML::convert<bool>::decode(node, b)) return invalid + "bool (true or false)";
+      out = b;
+      return "";
+    }
+    case ParamType::kString:
+      out = text;
+      return "";
+    case ParamType::kChoice: {
+      for (const auto& choice : def.choices) {
+        if (choice == text) {
+          out = text;
+          return "";
+        }
+      }
+      return "invalid value '" + text + "'; must be one of " + join(def.choices, ", ") + did_you_mean(text, def.choices);
+    }
+    default:
+      return "internal: not a scalar type";
+  }
+}
+
+std::string check_bounds(const ParamDef& def, double v) {
+  const bool low_ok = !def.lower || (def.lower->inclusive ? v >= def.lower->value : v > def.lower->value);
+  const bool high_ok = !def.upper || (def.upper->inclusive ? v <= def.upper->value : v < def.upper->value);
+  return low_ok && high_ok ? "" : def.bounds_text();
+}
+
+std::string value_text(const ParamValue& v) { return param_value_text(v); }
+
+// Converts `entry` to the declared type of `def`, reporting problems; returns true on success.
+bool convert_entry(const ParamDef& def, const Entry& entry, Diagnostics& diags, ParamValue& out) {
+  const bool is_list = def.type == ParamType::kIntList || def.type == ParamType::kFloatList ||
+                       def.type == ParamType::kStringList;
+  if (!is_list) {
+    const std::string problem = convert_scalar(entry.value, def.type, def, out);
+    if (!problem.empty()) {
+      diags.add(entry.origin, def.path, problem);
+      return false;
+    }
+    if (def.type == ParamType::kInt || def.type == ParamType::kFloat) {
+      const double v = def.type == ParamType::kInt ? static_cast<double>(std::get<int64_t>(out)) : std::get<double>(out);
+      const std::string bound = check_bounds(def, v);
+      if (!bound.empty()) {
+        diags.add(entry.origin, def.path, "invalid value " + value_text(out) + "; " + bound);
+        return false;
+      }
+    }
+    return true;
+  }
+  if (!entry.value.IsSequence()) {
+    diags.add(entry.origin, def.path, "expected " + def.type_text() + " such as [1, 2], got " +
+                                          (entry.value.IsScalar() ? "'" + entry.value.Scalar() + "'" : scalar_text(entry.value)));
+    return false;
+  }
+  const ParamType element = def.type == ParamType::kIntList     ? ParamType::kInt
+                            : def.type == ParamType::kFloatList ? ParamType::kFloat
+                                                                : ParamType::kString;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::vector<std::string> strings;
+  bool ok = true;
+  for (size_t i = 0; i < entry.value.size(); ++i) {
+    const YAML::Node item = entry.value[i];
+    const std::string item_path = def.path + "[" + std::to_string(i) + "]";
+    const Origin origin = entry.file.empty() ? entry.origin : file_origin(entry.file, item.Mark());
+    ParamValue v;
+    std::string problem = convert_scalar(item, element, def, v);
+    if (problem.empty() && element != ParamType::kString) {
+      const double x = element == ParamType::kInt ? static_cast<double>(std::get<int64_t>(v)) : std::get<double>(v);
+      const std::string bound = check_bounds(def, x);
+      if (!bound.empty()) problem = "invalid value " + value_text(v) + "; " + bound;
+    }
+    if (!problem.empty()) {
+      diags.add(origin, item_path, problem);
+      ok = false;
+      continue;
+    }
+    if (element == ParamType::kInt) ints.push_back(std::get<int64_t>(v));
+    if (element == ParamType::kFloat) floats.push_back(std::get<double>(v));
+    if (element == ParamType::kString) strings.push_back(std::get<std::string>(v));
+  }
+  if (def.type == ParamType::kIntList) out = ints;
+  if (def.type == ParamType::kFloatList) out = floats;
+  if (def.type == ParamType::kStringList) out = strings;
+  return ok;
+}
+
+// Leaf paths whose last component is `key`: "lr" -> "optim.lr", for keys put at the wrong depth.
+std::vector<std::string> same_named_leaves(const ParamSchema& schema, const std::string& key) {
+  std::vector<std::string> out;
+  for (const auto& def : schema.params()) {
+    const size_t dot = def.path.rfind('.');
+    if (def.path.substr(dot == std::string::npos ? 0 : dot + 1) == key) out.push_back(def.path);
+  }
+  return out;
+}
+
+std::string unknown_key_problem(const ParamSchema& schema, const std::string& section, const std::string& key) {
+  std::string hint = did_you_mean(key, schema.children_of(section));
+  if (hint.empty()) {
+    const auto elsewhere = same_named_leaves(schema, key);
+    if (!elsewhere.empty()) hint = " (did you mean '" + elsewhere.front() + "'?)";
+  }
+  return "unknown key" + hint;
+}
+
+// Walks one mapping of the spec file, collecting leaf entries and reporting unknown keys.
+void flatten(const YAML::Node& map, const std::string& section, const ParamSchema& schema,
+             const std::string& source, std::map<std::string, Entry>& entries, Diagnostics& diags) {
+  std::set<std::string> seen;
+  for (const auto& item : map) {
+    const Origin key_origin = file_origin(source, item.first.Mark());
+    if (!item.first.IsScalar()) {
+      diags.add(key_origin, section, "keys must be plain names");
+      continue;
+    }
+    const std::string key = item.first.Scalar();
+    const std::string path = section.empty() ? key : section + "." + key;
+    if (!seen.insert(key).second) {
+      diags.add(key_origin, path, "duplicate key");
+      continue;
+    }
+    if (schema.find(path)) {
+      entries[path] = Entry{item.second, file_origin(source, item.second.Mark()), source};
+    } else if (schema.is_section(path)) {
+      if (item.second.IsMap()) {
+        flatten(item.second, path, schema, source, entries, diags);
+      } else if (!item.second.IsNull()) {
+        diags.add(file_origin(source, item.second.Mark()), path,
+                  "expected a section with keys " + join(schema.children_of(path), ", "));
+      }
+    } else {
+      diags.add(key_origin, path, unknown_key_problem(schema, section, key));
+    }
+  }
+}
+
+struct Override {
+  std::string path;
+  YAML::Node value;
+  Origin origin;
+};
+
+std::vector<Override> parse_overrides(const std::vector<std::string>& args, Diagnostics& diags) {
+  std::vector<Override> out;
+  for (const auto& arg : args) {
+    const Origin origin{"override '" + arg + "'"};
+    const size_t eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      diags.add(origin, "", "expected key=value, e.g. optim.lr=0.05");
+      continue;
+    }
+    try {
+      out.push_back({arg.substr(0, eq), YAML::Load(arg.substr(eq + 1)), origin});
+    } catch (const YAML::Exception& e) {
+      diags.add(origin, arg.substr(0, eq), "value is not valid YAML: " + e.msg);
+    }
+  }
+  return out;
+}
+
+std::string file_stem(const std::string& source) {
+  return std::filesystem::path(source).stem().string();
+}
+
+}  // namespace
+
+ParamSchema common_schema() {
+  ParamSchema s;
+  s.add_string("name", "", "experiment name; results go to results/<name>/ (default: the spec file's stem)")
+      .check([](const ParamValue& v) {
+        for (const char c : std::get<std::string>(v)) {
+          if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+            return std::string("must use only letters, digits, '_', '-' and '.'");
+        }
+        return std::string();
+      });
+  s.add_string("trainer", "", "trainer to run (see `wei-run list`)").required();
+  s.add_int("seed", 0, "the one seed every random stream is derived from").at_least(0);
+  s.add_string("device", "auto", "auto (CUDA if available, else CPU), cpu, cuda or cuda:N")
+      .check([](const ParamValue& v) { return device_spec_problem(std::get<std::string>(v)); });
+  s.add_int("threads", 0, "CPU threads for torch; 0 = every core this process may use").at_least(0);
+  return s;
+}
+
+Spec load_spec(const std::string& path, const std::vector<std::string>& overrides,
+               const TrainerRegistry& registry) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError(path + ": cannot read spec file (" +
+                     (std::filesystem::exists(path) ? "permission denied or not a file" : "no such file") + ")");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_spec_text(text.str(), path, overrides, registry);
+}
+
+Spec load_spec_text(const std::string& text, const std::string& source,
+                    const std::vector<std::string>& overrides, const TrainerRegistry& registry) {
+  Diagnostics diags;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    diags.add(file_origin(source, e.mark), "", "YAML syntax error: " + e.msg);
+    diags.raise();
+  }
+  if (!root.IsMap()) {
+    diags.add(file_origin(source, root.Mark()), "",
+              root.IsNull() ? "spec is empty; expected a map with at least 'trainer'"
+                            : "expected a map of keys at the top level");
+    diags.raise();
+  }
+
+  const std::vector<Override> parsed_overrides = parse_overrides(overrides, diags);
+
+  // The trainer decides which keys exist, so it is resolved first (an override may change it).
+  std::string trainer_name;
+  Origin trainer_origin{source};
+  if (root["trainer"]) {
+    trainer_origin = file_origin(source, root["trainer"].Mark());
+    trainer_name = root["trainer"].IsScalar() ? root["trainer"].Scalar() : "";
+  }
+  for (const auto& o : parsed_overrides) {
+    if (o.path == "trainer") {
+      trainer_origin = o.origin;
+      trainer_name = o.value.IsScalar() ? o.value.Scalar() : "";
+    }
+  }
+  const std::string known = join(registry.names(), ", ");
+  if (trainer_name.empty()) {
+    diags.add(trainer_origin, "trainer", root["trainer"] ? "expected a trainer name (known: " + known + ")"
+                                                         : "missing required key (known trainers: " + known + ")");
+    diags.raise();
+  }
+  const TrainerInfo* trainer = registry.find(trainer_name);
+  if (!trainer) {
+    diags.add(trainer_origin, "trainer", "unknown trainer '" + trainer_name + "' (known: " + known + ")" +
+                                             did_you_mean(trainer_name, registry.names()));
+    diags.raise();
+  }
+
+  ParamSchema schema = common_schema();
+  schema.merge(trainer->schema());
+
+  std::map<std::string, Entry> entries;
+  flatten(root, "", schema, source, entries, diags);
+  for (const auto& o : parsed_overrides) {
+    if (schema.find(o.path)) {
+      entries[o.path] = Entry{o.value, o.origin, ""};
+    } else if (schema.is_section(o.path)) {
+      diags.add(o.origin, o.path, "is a section; override one of its keys: " + join(schema.children_of(o.path), ", "));
+    } else {
+      std::vector<std::string> paths;
+      for (const auto& def : schema.params()) paths.push_back(def.path);
+      const std::string section = o.path.substr(0, o.path.rfind('.') == std::string::npos ? 0 : o.path.rfind('.'));
+      std::string hint = did_you_mean(o.path, paths);
+      if (hint.empty()) {
+        const std::string key = o.path.substr(o.path.rfind('.') == std::string::npos ? 0 : o.path.rfind('.') + 1);
+        hint = unknown_key_problem(schema, section, key).substr(std::string("unknown key").size());
+      }
+      diags.add(o.origin, o.path, "unknown key; overrides may only set keys the spec has" + hint);
+    }
+  }
+
+  std::map<std::string, ParamValue> values;
+  for (const auto& def : schema.params()) {
+    const auto it = entries.find(def.path);
+    if (it == entries.end()) {
+      if (def.default_value) {
+        values[def.path] = *def.default_value;
+      } else {
+        diags.add(Origin{source}, def.path, "missing required key (" + def.help + ")");
+      }
+      continue;
+    }
+    ParamValue value;
+    if (!convert_entry(def, it->second, diags, value)) continue;
+    if (def.validator) {
+      const std::string problem = def.validator(value);
+      if (!problem.empty()) {
+        diags.add(it->second.origin, def.path, "invalid value " + param_value_text(value) + "; " + problem);
+        continue;
+      }
+    }
+    values[def.path] = value;
+  }
+  diags.raise_if_any();
+
+  if (std::get<std::string>(values["name"]).empty()) values["name"] = file_stem(source);
+  return Spec(std::move(schema), std::move(values), source);
+}
+
+}  // namespace wei

@@ -1,0 +1,230 @@
+// End-to-end tests of the wei-run binary: the results layout, determinism, resume after SIGINT,
+// divergence, refusal to overwrite, and the exit codes of bad input (with nothing written).
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using wei::testing::run_wei;
+using wei::testing::TempDir;
+
+namespace {
+
+const std::string kConfigs = std::string(WEI_SOURCE_DIR) + "/configs/label_noise/";
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  return json::parse(in);
+}
+
+size_t line_count(const fs::path& path) {
+  std::ifstream in(path);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+// A short label-noise run: 20 history rows of 500 steps.
+const std::vector<std::string> kShort = {"optim.steps=10000", "log_every=500", "optim.lr_milestones=[]"};
+
+std::vector<std::string> args_of(std::vector<std::string> head, const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+}  // namespace
+
+TEST_CASE("a run writes config, metrics (schema 1), history, log and checkpoint", "[e2e]") {
+  TempDir tmp;
+  const auto r = run_wei(args_of({"run", kConfigs + "label_noise.yaml", "--out", "out"}, kShort), tmp.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const fs::path out = tmp.path() / "out";
+  for (const char* name : {"config.yaml", "metrics.json", "history.jsonl", "log.txt", "checkpoints/last.pt"}) {
+    CHECK(fs::exists(out / name));
+  }
+  const json m = read_json(out / "metrics.json");
+  CHECK(m["schema_version"] == 1);
+  CHECK(m["status"] == "ok");
+  CHECK(m["error"].is_null());
+  for (const char* key : {"id", "started_at", "finished_at", "wall_seconds", "host", "git_commit", "wei_run_version",
+                          "torch_version", "device", "threads", "argv"}) {
+    CHECK(m["run"].contains(key));
+  }
+  CHECK(m["run"]["device"] == "cpu");
+  CHECK(m["run"]["threads"].get<int>() >= 1);
+  CHECK(m["spec"]["trainer"] == "label_noise_sgd");
+  CHECK(m["spec"]["optim"]["steps"] == 10000);
+  CHECK(m["data"]["source"] == "synthetic");
+  REQUIRE(m["history"].size() == 20);
+  CHECK(m["history"][19]["epoch"] == 20);
+  CHECK(m["history"][19]["step"] == 10000);
+  CHECK(line_count(out / "history.jsonl") == 20);
+  CHECK(m["final"]["test_error"].is_number());
+  CHECK(m["best"]["epoch"].is_number());
+  // The resolved config reproduces the run: validate it back.
+  CHECK(run_wei({"validate", (out / "config.yaml").string()}, tmp.path()).exit_code == 0);
+}
+
+TEST_CASE("the default run directory is results/<name>/<timestamp> and never reused", "[e2e]") {
+  TempDir tmp;
+  const auto args = args_of({"run", kConfigs + "gd.yaml", "name=demo"}, kShort);
+  REQUIRE(run_wei(args, tmp.path()).exit_code == 0);
+  REQUIRE(run_wei(args, tmp.path()).exit_code == 0);
+  size_t runs = 0;
+  for (const auto& entry : fs::directory_iterator(tmp.path() / "results" / "demo")) {
+    CHECK(fs::exists(entry.path() / "metrics.json"));
+    ++runs;
+  }
+  CHECK(runs == 2);
+}
+
+TEST_CASE("two runs of the same spec and seed diff equal; another seed differs", "[e2e]") {
+  TempDir tmp;
+  const auto base = args_of({"run", kConfigs + "label_noise.yaml"}, kShort);
+  REQUIRE(run_wei(args_of(base, {"--out", "a"}), tmp.path()).exit_code == 0);
+  REQUIRE(run_wei(args_of(base, {"--out", "b"}), tmp.path()).exit_code == 0);
+  REQUIRE(run_wei(args_of(base, {"--out", "c", "seed=1"}), tmp.path()).exit_code == 0);
+  const auto same = run_wei({"diff", "a/metrics.json", "b/metrics.json"}, tmp.path());
+  CHECK(same.exit_code == 0);
+  CHECK(same.out == "equal (ignoring the run block)\n");
+  const auto other = run_wei({"diff", "a/metrics.json", "c/metrics.json"}, tmp.path());
+  CHECK(other.exit_code == 1);
+  CHECK_THAT(other.out, Catch::Contains("final.test_error: "));
+  CHECK_THAT(other.out, Catch::Contains("spec.seed: 0 vs 1"));
+  CHECK(run_wei({"diff", "a/metrics.json", "b/metrics.json", "--include-run"}, tmp.path()).exit_code == 1);
+  CHECK(run_wei({"diff", "a/metrics.json", "missing.json"}, tmp.path()).exit_code == 2);
+}
+
+TEST_CASE("SIGINT checkpoints and exits 130; --resume ends equal to an uninterrupted run", "[e2e]") {
+  TempDir tmp;
+  // ~2M steps: long enough to interrupt partway on any machine.
+  const auto base = std::vector<std::string>{"run", kConfigs + "gaussian_noise.yaml", "optim.steps=2000000", "log_every=5000"};
+  wei::testing::ChildProcess child(WEI_RUN_BINARY, args_of(base, {"--out", "resumed"}), tmp.path());
+  const fs::path history = tmp.path() / "resumed" / "history.jsonl";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (line_count(history) < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  child.send_signal(SIGINT);
+  const auto interrupted = child.wait();
+  INFO(interrupted.err);
+  REQUIRE(interrupted.exit_code == 130);
+  const json partial = read_json(tmp.path() / "resumed" / "metrics.json");
+  CHECK(partial["status"] == "interrupted");
+  const size_t done = partial["history"].size();
+  CHECK(done >= 5);
+  CHECK(done < 400);
+  CHECK(line_count(history) == done);
+  CHECK(fs::exists(tmp.path() / "resumed" / "checkpoints" / "last.pt"));
+
+  // Without --resume the unfinished directory is protected; with changed overrides resume is refused.
+  CHECK(run_wei(args_of(base, {"--out", "resumed"}), tmp.path()).exit_code == 2);
+  const auto changed = run_wei(args_of(base, {"--out", "resumed", "--resume", "seed=3"}), tmp.path());
+  CHECK(changed.exit_code == 2);
+  CHECK_THAT(changed.err, Catch::Contains("differs from the one this run was started with"));
+
+  const auto resumed = run_wei(args_of(base, {"--out", "resumed", "--resume"}), tmp.path());
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  REQUIRE(run_wei(args_of(base, {"--out", "straight"}), tmp.path()).exit_code == 0);
+  const auto diff = run_wei({"diff", "resumed/metrics.json", "straight/metrics.json"}, tmp.path());
+  INFO(diff.out);
+  CHECK(diff.exit_code == 0);
+  CHECK(line_count(history) == 400);
+  const json m = read_json(tmp.path() / "resumed" / "metrics.json");
+  CHECK(m["run"]["resumed_from_epoch"] == done);
+}
+
+TEST_CASE("a non-finite loss ends the run as diverged with its history kept", "[e2e]") {
+  TempDir tmp;
+  const auto r = run_wei({"run", kConfigs + "gd.yaml", "optim.lr=0.5", "optim.steps=20000", "log_every=1", "--out", "d"},
+                         tmp.path());
+  CHECK(r.exit_code == 1);
+  const json m = read_json(tmp.path() / "d" / "metrics.json");
+  CHECK(m["status"] == "diverged");
+  CHECK(m["final"]["diverged_at_step"].get<int64_t>() > 0);
+  CHECK_THAT(m["error"].get<std::string>(), Catch::Contains("non-finite"));
+  CHECK(m["history"].size() == line_count(tmp.path() / "d" / "history.jsonl"));
+  // With one step per row, rows exist for every step before the loss became non-finite.
+  CHECK(m["history"].size() + 1 == static_cast<size_t>(m["final"]["diverged_at_step"].get<int64_t>()));
+}
+
+TEST_CASE("a finished run directory is only overwritten with --force", "[e2e]") {
+  TempDir tmp;
+  const auto args = args_of({"run", kConfigs + "gd.yaml", "--out", "o"}, kShort);
+  REQUIRE(run_wei(args, tmp.path()).exit_code == 0);
+  write_text(tmp.path() / "o" / "notes.txt", "mine");
+  const auto again = run_wei(args, tmp.path());
+  CHECK(again.exit_code == 2);
+  CHECK_THAT(again.err, Catch::Contains("holds a finished run (status 'ok')"));
+  CHECK(run_wei(args_of(args, {"--force"}), tmp.path()).exit_code == 0);
+  CHECK(fs::exists(tmp.path() / "o" / "notes.txt"));  // --force only replaces the run's own files
+}
+
+TEST_CASE("bad input exits 2 with a precise message and writes nothing", "[e2e]") {
+  TempDir tmp;
+  write_text(tmp.path() / "bad.yaml", "trainer: label_noise_sgd\noptim:\n  lr_rate: 0.1\n  steps: -5\n");
+  const auto bad = run_wei({"run", "bad.yaml", "--out", "never"}, tmp.path());
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err ==
+        "bad.yaml:3:3: optim.lr_rate: unknown key (did you mean 'lr'?)\n"
+        "bad.yaml:4:10: optim.steps: invalid value -5; must be >= 1\n");
+
+  const auto typo = run_wei({"run", kConfigs + "gd.yaml", "optim.lr_rat=1", "--out", "never"}, tmp.path());
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.err, Catch::Contains("override 'optim.lr_rat=1': optim.lr_rat: unknown key"));
+
+  write_text(tmp.path() / "broken.yaml", "trainer: label_noise_sgd\noptim: {lr: 0.1\n");
+  const auto broken = run_wei({"run", "broken.yaml", "--out", "never"}, tmp.path());
+  CHECK(broken.exit_code == 2);
+  CHECK_THAT(broken.err, Catch::StartsWith("broken.yaml:") && Catch::Contains("YAML syntax error"));
+
+  const auto missing = run_wei({"run", "nope.yaml", "--out", "never"}, tmp.path());
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("nope.yaml: cannot read spec file (no such file)"));
+
+  const auto cuda = run_wei({"run", kConfigs + "gd.yaml", "--device", "cuda", "--out", "never"}, tmp.path());
+  if (cuda.exit_code == 2) {
+    CHECK_THAT(cuda.err, Catch::Contains("CUDA is not available"));
+  } else {
+    WARN("CUDA is available here; the no-CUDA refusal was not exercised");
+  }
+
+  CHECK(run_wei({"run", kConfigs + "gd.yaml", "--unknown-flag"}, tmp.path()).exit_code == 2);
+  CHECK(run_wei({"frobnicate"}, tmp.path()).exit_code == 2);
+  CHECK(run_wei({"run", kConfigs + "gd.yaml", "--resume"}, tmp.path()).exit_code == 2);
+  CHECK_FALSE(fs::exists(tmp.path() / "never"));
+  CHECK_FALSE(fs::exists(tmp.path() / "results"));
+}
+
+TEST_CASE("help, version, list and validate", "[e2e]") {
+  TempDir tmp;
+  const auto help = run_wei({"--help"}, tmp.path());
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("run") && Catch::Contains("diff"));
+  CHECK(run_wei({"run", "--help"}, tmp.path()).exit_code == 0);
+  const auto version = run_wei({"--version"}, tmp.path());
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("wei-run "));
+  const auto list = run_wei({"list"}, tmp.path());
+  CHECK(list.exit_code == 0);
+  CHECK_THAT(list.out, Catch::Contains("label_noise_sgd:") && Catch::Contains("optim.lr") &&
+                           Catch::Contains("float = 0.01  (must be > 0)"));
+  const auto unknown = run_wei({"list", "label_nose_sgd"}, tmp.path());
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("did you mean 'label_noise_sgd'?"));
+  const auto validate = run_wei({"validate", kConfigs + "gd.yaml", "optim.lr=0.02"}, tmp.path());
+  CHECK(validate.exit_code == 0);
+  CHECK_THAT(validate.out, Catch::Contains("name: gd\n") && Catch::Contains("  lr: 0.02\n"));
+}
