@@ -19,6 +19,15 @@ struct DiffOptions {
   double atol = 0.0;
   bool include_run = false;
 };
+// Two metrics.json files, or two sweep roots compared point by point.
 int diff_command(const DiffOptions& options);
+
+struct SummarizeOptions {
+  std::vector<std::string> dirs;
+  std::vector<std::string> by;
+  std::vector<std::string> metrics;
+  std::string format = "markdown";
+};
+int summarize_command(const SummarizeOptions& options);
 
 }  // namespace wei::cli

@@ -2,6 +2,7 @@
 
 #include <sched.h>
 
+#include <cstdlib>
 #include <regex>
 #include <thread>
 
@@ -40,6 +41,10 @@ torch::Device resolve_device(const std::string& spec, spdlog::logger& log) {
 
 int resolve_threads(int64_t requested) {
   if (requested > 0) return static_cast<int>(requested);
+  if (const char* env = std::getenv("WEI_THREADS")) {
+    const int n = std::atoi(env);
+    if (n > 0) return n;
+  }
   cpu_set_t mask;
   if (sched_getaffinity(0, sizeof(mask), &mask) == 0) return std::max(1, CPU_COUNT(&mask));
   return std::max(1u, std::thread::hardware_concurrency());

@@ -11,7 +11,9 @@ namespace wei {
 // "" when `spec` is auto, cpu, cuda or cuda:N; else the problem text.
 std::string device_spec_problem(const std::string& spec);
 torch::Device resolve_device(const std::string& spec, spdlog::logger& log);
-// Threads torch may use: `requested`, or with 0 the cores in this process's affinity mask.
+// Threads torch may use: `requested`; with 0, $WEI_THREADS when set (sweep workers get their share
+// of the cores this way, so the resolved spec does not depend on --jobs), else the cores in this
+// process's affinity mask.
 int resolve_threads(int64_t requested);
 
 }  // namespace wei

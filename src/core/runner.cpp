@@ -138,6 +138,10 @@ void update_best(json& best, const json& row, const HeadlineMetric& headline) {
 }  // namespace
 
 RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry) {
+  // From the first instruction on, a stop signal is noted rather than killing the process, so even a
+  // run stopped while it loads its data ends with status "interrupted" (or no trace at all).
+  reset_stop_request();
+  const ScopedStopHandlers stop_handlers;
   const auto wall_start = std::chrono::steady_clock::now();
   const std::string started_at = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
 
@@ -155,7 +159,6 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   check_out_dir(files, spec, options);
 
   const uint64_t seed = static_cast<uint64_t>(spec.get_int("seed"));
-  reset_stop_request();
   RunContext context{spec, device, seed, *log, [] { return stop_requested(); }};
   std::unique_ptr<Trainer> trainer = info.create(context);
   trainer->prepare();
@@ -208,7 +211,6 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   std::string error;
   json final_block = json::object();
 
-  install_stop_handlers();
   ProgressReporter progress(*log, total, state.epochs_done, options.live_progress);
   try {
     for (int64_t epoch = state.epochs_done; epoch < total; ++epoch) {
@@ -246,7 +248,6 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
     status = RunStatus::kFailed;
     error = e.what();
   }
-  restore_default_handlers();
   progress.finish();
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -23,6 +23,8 @@ void restore_default_handlers() {
   for (const int s : kSignals) std::signal(s, SIG_DFL);
 }
 
+ScopedStopHandlers::~ScopedStopHandlers() { restore_default_handlers(); }
+
 bool stop_requested() { return g_stop.load(); }
 void reset_stop_request() { g_stop.store(false); }
 void request_stop() { g_stop.store(true); }

@@ -5,6 +5,15 @@
 namespace wei {
 
 void install_stop_handlers();
+// Installs the handlers for its lifetime (also when the scope is left by an exception).
+class ScopedStopHandlers {
+ public:
+  ScopedStopHandlers() { install_stop_handlers(); }
+  ~ScopedStopHandlers();
+  ScopedStopHandlers(const ScopedStopHandlers&) = delete;
+  ScopedStopHandlers& operator=(const ScopedStopHandlers&) = delete;
+};
+
 void restore_default_handlers();
 bool stop_requested();
 // For in-process callers (tests, sweeps) that reuse the process for several runs.

@@ -303,6 +303,8 @@ Spec load_spec_text(const std::string& text, const std::string& source,
     diags.raise();
   }
 
+  // The sweep block describes a family of runs (sweep/sweep_plan.h); a single run uses the base values.
+  root.remove("sweep");
   const std::vector<Override> parsed_overrides = parse_overrides(overrides, diags);
 
   // The trainer decides which keys exist, so it is resolved first (an override may change it).

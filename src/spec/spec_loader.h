@@ -4,7 +4,8 @@
 // Every problem is collected and reported at once as a SpecError whose diagnostics read
 //   configs/x.yaml:12:5: optim.lr_rate: unknown key (did you mean 'lr'?)
 //   override 'optim.lr=abc': optim.lr: invalid value 'abc'; expected float
-// Keys no code reads are errors at any depth; overrides may only set declared keys.
+// Keys no code reads are errors at any depth; overrides may only set declared keys. A top-level
+// `sweep:` block is not part of a run's spec: it is read by `wei-run sweep` (sweep/sweep_plan.h).
 #include <string>
 #include <vector>
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# A single-node Slurm cluster on localhost for the Slurm launcher's round-trip test and for trying
+# sweeps without a cluster. Usage:
+#   scripts/slurm_local.sh start [STATE_DIR]   # installs slurmctld/slurmd/munge if missing, starts them,
+#                                              # prints `export SLURM_CONF=...` for sbatch/squeue
+#   scripts/slurm_local.sh stop  [STATE_DIR]
+# Exits non-zero (with the reason on stderr) when the daemons cannot be started here.
+set -euo pipefail
+action="${1:-start}"
+state="${2:-/tmp/wei-slurm}"
+conf="$state/slurm.conf"
+
+stop_daemons() {
+  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid"; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  rm -f "$state/slurmd.pid" "$state/slurmctld.pid"
+}
+
+if [ "$action" = stop ]; then
+  stop_daemons
+  exit 0
+fi
+
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+wei_install_packages slurmctld slurmd slurm-client munge
+
+mkdir -p "$state/ctld" "$state/d"
+# munge authenticates Slurm's messages; one key and one daemon for the machine.
+if [ ! -s /etc/munge/munge.key ]; then
+  mkdir -p /etc/munge
+  dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
+fi
+chown munge:munge /etc/munge/munge.key 2>/dev/null || true
+chmod 400 /etc/munge/munge.key
+mkdir -p /run/munge /var/log/munge /var/lib/munge
+chown munge:munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
+if ! munge -n >/dev/null 2>&1; then
+  runuser -u munge -- /usr/sbin/munged 2>/dev/null || /usr/sbin/munged --force
+  sleep 1
+fi
+munge -n | unmunge >/dev/null || { echo "slurm_local: munge does not work here" >&2; exit 1; }
+
+host="$(hostname -s)"
+# Ports derived from the state directory, so a test's cluster never collides with another one.
+port=$(( 20000 + $(printf '%s' "$state" | cksum | cut -d' ' -f1) % 20000 ))
+cpus="$(nproc)"
+cat > "$conf" <<CONF
+ClusterName=weilocal
+SlurmctldHost=$host(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+StateSaveLocation=$state/ctld
+SlurmdSpoolDir=$state/d
+SlurmctldPidFile=$state/slurmctld.pid
+SlurmdPidFile=$state/slurmd.pid
+SlurmctldLogFile=$state/slurmctld.log
+SlurmdLogFile=$state/slurmd.log
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MpiDefault=none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+stop_daemons
+export SLURM_CONF="$conf"
+slurmctld -f "$conf" || { echo "slurm_local: slurmctld failed to start (see $state/slurmctld.log)" >&2; exit 1; }
+slurmd -f "$conf" || { echo "slurm_local: slurmd failed to start (see $state/slurmd.log)" >&2; exit 1; }
+for _ in $(seq 1 30); do
+  if sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
+    echo "export SLURM_CONF=$conf"
+    exit 0
+  fi
+  sleep 1
+done
+echo "slurm_local: the node never became idle (sinfo: $(sinfo -h 2>&1 | head -1))" >&2
+exit 1

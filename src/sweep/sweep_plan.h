@@ -1,0 +1,53 @@
+#pragma once
+// A sweep = a base spec + axes of values for some keys, expanded into points (one run each).
+//
+// Axes come from the command line, `key=v1,v2,...` or `key=range(start, stop[, step])`, and/or from a
+// `sweep:` block in the spec:
+//   sweep:
+//     mode: grid          # grid = cartesian product (default); zip = the i-th value of every axis
+//     params:
+//       optim.lr: [0.01, 0.05]
+//       seed: range(0, 3)
+// A command-line `key=value` with a single value is a fixed override applied to every point.
+#include <string>
+#include <vector>
+
+namespace wei {
+
+enum class SweepMode { kGrid, kZip };
+
+struct SweepAxis {
+  std::string path;
+  std::vector<std::string> values;  // YAML text of each value, passed on as `path=value`
+};
+
+struct SweepPoint {
+  size_t index = 0;
+  std::vector<std::string> overrides;  // fixed overrides first, then one `path=value` per axis
+  std::string dir_name;                // stable, from the axis values: "optim.lr=0.05,seed=1"
+};
+
+struct SweepPlan {
+  SweepMode mode = SweepMode::kGrid;
+  std::vector<SweepAxis> axes;
+  std::vector<std::string> fixed_overrides;
+  std::vector<SweepPoint> points;
+};
+
+// Splits "a,b,[1, 2]" at top-level commas; expands "range(0, 5)" / "range(0, 1, 0.25)".
+// Throws InputError naming `origin` for a malformed value list.
+std::vector<std::string> parse_axis_values(const std::string& text, const std::string& origin);
+
+// Reads the spec's sweep block (if any), adds the command-line arguments, expands the points.
+// `mode_override`: "grid", "zip" or "" (the block's mode, else grid). Throws InputError/SpecError.
+SweepPlan make_sweep_plan(const std::string& spec_path, const std::vector<std::string>& args,
+                          const std::string& mode_override);
+
+// Expands axes into points; zip requires every axis to have the same length (InputError).
+std::vector<SweepPoint> expand_points(SweepMode mode, const std::vector<SweepAxis>& axes,
+                                      const std::vector<std::string>& fixed_overrides);
+
+// A file-system-safe directory name for a point's axis values ("base" when there are no axes).
+std::string point_dir_name(const std::vector<std::pair<std::string, std::string>>& assignment);
+
+}  // namespace wei

@@ -1,0 +1,42 @@
+#pragma once
+// Runs a sweep: validates every point before anything runs, lays out the sweep root
+//   <root>/sweep.json          points -> overrides, directory, status (rewritten atomically)
+//   <root>/<point dir>/        one ordinary run directory per point
+//   <root>/logs/<index>.log    each point's console output
+// and runs the points with the local launcher (parallel worker processes) or hands them to Slurm.
+// Re-running the same sweep on the same root skips finished points and resumes interrupted ones.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+
+namespace wei {
+
+struct SlurmOptions {
+  std::string partition;
+  std::string time;  // sbatch --time, e.g. "02:00:00"
+  int cpus_per_task = 0;
+  std::string gpus;  // sbatch --gpus, e.g. "1"
+  std::string mem;   // sbatch --mem, e.g. "8G"
+  int max_parallel = 0;  // the %K of --array; 0 = no limit
+  bool submit = true;    // false: only write the sbatch script
+};
+
+struct SweepOptions {
+  std::string spec_path;
+  std::vector<std::string> args;  // key=v1,v2 axes and key=value fixed overrides
+  std::string mode;               // "", "grid" or "zip"
+  std::optional<std::string> out_dir;
+  int jobs = 1;
+  std::optional<size_t> index;  // run only this point (a Slurm array task)
+  std::string launcher = "local";
+  SlurmOptions slurm;
+  std::string self_binary;  // the wei-run executable workers run
+};
+
+// Returns the exit code: 0 every point ok; 1 some point failed or diverged; 130 interrupted.
+// Throws InputError/SpecError (exit 2) before anything is written when any point is invalid.
+int run_sweep(const SweepOptions& options, const TrainerRegistry& registry);
+
+}  // namespace wei
