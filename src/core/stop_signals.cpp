@@ -1,6 +1,8 @@
 #include "core/stop_signals.h"
 
 #include <atomic>
+#include <signal.h>
+
 #include <csignal>
 
 namespace wei {
@@ -15,8 +17,19 @@ void on_signal(int signal) {
 }
 }  // namespace
 
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (const int s : kSignals) sigaddset(&set, s);
+  return set;
+}
+
 void install_stop_handlers() {
   for (const int s : kSignals) std::signal(s, on_signal);
+  // A parent (the sweep launcher) may start us with these signals blocked so that one sent
+  // before this point stays pending instead of killing us; it is delivered to the handler now.
+  const sigset_t set = stop_signal_set();
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
 }
 
 void restore_default_handlers() {

@@ -48,8 +48,39 @@ std::string mark_text(const std::string& path, const YAML::Node& node) {
   return path + ":" + std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
 }
 
-// The spec file's sweep block, as axes; mode written to `mode` when given.
-std::vector<SweepAxis> read_sweep_block(const std::string& spec_path, std::string& mode) {
+SlurmOptions read_slurm_block(const std::string& spec_path, const YAML::Node& block) {
+  if (!block.IsMap()) throw InputError(mark_text(spec_path, block) + ": sweep.slurm: expected a map");
+  SlurmOptions slurm;
+  for (const auto& item : block) {
+    const std::string key = item.first.Scalar();
+    const std::string origin = mark_text(spec_path, item.second) + ": sweep.slurm." + key;
+    const auto as_count = [&] {
+      int v = 0;
+      if (!YAML::convert<int>::decode(item.second, v) || v < 1) throw InputError(origin + ": expected an integer >= 1");
+      return v;
+    };
+    if (key == "partition") {
+      slurm.partition = item.second.Scalar();
+    } else if (key == "time") {
+      slurm.time = item.second.Scalar();
+    } else if (key == "cpus") {
+      slurm.cpus_per_task = as_count();
+    } else if (key == "gpus") {
+      slurm.gpus = item.second.Scalar();
+    } else if (key == "mem") {
+      slurm.mem = item.second.Scalar();
+    } else if (key == "max_parallel") {
+      slurm.max_parallel = as_count();
+    } else {
+      throw InputError(mark_text(spec_path, item.first) + ": sweep.slurm." + key +
+                       ": unknown key (known: partition, time, cpus, gpus, mem, max_parallel)");
+    }
+  }
+  return slurm;
+}
+
+// The spec file's sweep block, as axes; mode and slurm defaults written out when given.
+std::vector<SweepAxis> read_sweep_block(const std::string& spec_path, std::string& mode, SlurmOptions& slurm) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(spec_path);
@@ -88,14 +119,27 @@ std::vector<SweepAxis> read_sweep_block(const std::string& spec_path, std::strin
         if (axis.values.empty()) throw InputError(origin + ": no values");
         axes.push_back(std::move(axis));
       }
+    } else if (key == "slurm") {
+      slurm = read_slurm_block(spec_path, item.second);
     } else {
-      throw InputError(mark_text(spec_path, item.first) + ": sweep." + key + ": unknown key (known: mode, params)");
+      throw InputError(mark_text(spec_path, item.first) + ": sweep." + key + ": unknown key (known: mode, params, slurm)");
     }
   }
   return axes;
 }
 
 }  // namespace
+
+SlurmOptions SlurmOptions::merged_over(const SlurmOptions& defaults) const {
+  SlurmOptions out = *this;
+  if (out.partition.empty()) out.partition = defaults.partition;
+  if (out.time.empty()) out.time = defaults.time;
+  if (out.cpus_per_task == 0) out.cpus_per_task = defaults.cpus_per_task;
+  if (out.gpus.empty()) out.gpus = defaults.gpus;
+  if (out.mem.empty()) out.mem = defaults.mem;
+  if (out.max_parallel == 0) out.max_parallel = defaults.max_parallel;
+  return out;
+}
 
 std::vector<std::string> parse_axis_values(const std::string& text, const std::string& origin) {
   static const std::regex kRange(R"(\s*range\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*(,\s*([-+0-9.eE]+)\s*)?\)\s*)");
@@ -188,7 +232,7 @@ SweepPlan make_sweep_plan(const std::string& spec_path, const std::vector<std::s
                           const std::string& mode_override) {
   SweepPlan plan;
   std::string block_mode;
-  plan.axes = read_sweep_block(spec_path, block_mode);
+  plan.axes = read_sweep_block(spec_path, block_mode, plan.slurm);
   std::set<std::string> seen;
   for (const auto& axis : plan.axes) seen.insert(axis.path);
   for (const auto& arg : args) {

@@ -8,6 +8,13 @@
 //     params:
 //       optim.lr: [0.01, 0.05]
 //       seed: range(0, 3)
+//     slurm:              # optional defaults for --launcher slurm (flags take precedence)
+//       partition: gpu
+//       time: "02:00:00"
+//       cpus: 4
+//       gpus: "1"
+//       mem: 16G
+//       max_parallel: 8
 // A command-line `key=value` with a single value is a fixed override applied to every point.
 #include <string>
 #include <vector>
@@ -15,6 +22,19 @@
 namespace wei {
 
 enum class SweepMode { kGrid, kZip };
+
+struct SlurmOptions {
+  std::string partition;
+  std::string time;  // sbatch --time, e.g. "02:00:00"
+  int cpus_per_task = 0;
+  std::string gpus;  // sbatch --gpus, e.g. "1"
+  std::string mem;   // sbatch --mem, e.g. "8G"
+  int max_parallel = 0;  // the %K of --array; 0 = no limit
+  bool submit = true;    // false: only write the sbatch script
+
+  // Fields set here win over those of `defaults`.
+  SlurmOptions merged_over(const SlurmOptions& defaults) const;
+};
 
 struct SweepAxis {
   std::string path;
@@ -32,6 +52,7 @@ struct SweepPlan {
   std::vector<SweepAxis> axes;
   std::vector<std::string> fixed_overrides;
   std::vector<SweepPoint> points;
+  SlurmOptions slurm;  // from the sweep block's slurm map
 };
 
 // Splits "a,b,[1, 2]" at top-level commas; expands "range(0, 5)" / "range(0, 1, 0.25)".

@@ -21,7 +21,6 @@
 #include "metrics/run_files.h"
 #include "spec/spec_loader.h"
 #include "sweep/slurm_script.h"
-#include "sweep/sweep_plan.h"
 
 namespace wei {
 
@@ -137,6 +136,9 @@ pid_t launch_point(const SweepOptions& options, const SweepPoint& point, const f
   if (pid < 0) throw RunError("cannot start a worker process");
   if (pid == 0) {
     setpgid(0, 0);  // a terminal's Ctrl-C reaches the coordinator only, which forwards one SIGINT
+    // Until the run installs its handlers, a forwarded stop signal waits (pending) instead of killing it.
+    const sigset_t stop_signals = stop_signal_set();
+    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
     const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       dup2(fd, STDOUT_FILENO);
@@ -229,7 +231,9 @@ int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
   write_sweep_json(options, plan, root);
 
   if (options.launcher == "slurm" && !options.index) {
-    return submit_slurm_array(options, plan.points.size(), root);
+    SweepOptions slurm_options = options;
+    slurm_options.slurm = options.slurm.merged_over(plan.slurm);
+    return submit_slurm_array(slurm_options, plan.points.size(), root);
   }
 
   std::vector<size_t> todo;

@@ -10,18 +10,9 @@
 #include <vector>
 
 #include "core/registry.h"
+#include "sweep/sweep_plan.h"
 
 namespace wei {
-
-struct SlurmOptions {
-  std::string partition;
-  std::string time;  // sbatch --time, e.g. "02:00:00"
-  int cpus_per_task = 0;
-  std::string gpus;  // sbatch --gpus, e.g. "1"
-  std::string mem;   // sbatch --mem, e.g. "8G"
-  int max_parallel = 0;  // the %K of --array; 0 = no limit
-  bool submit = true;    // false: only write the sbatch script
-};
 
 struct SweepOptions {
   std::string spec_path;

@@ -57,6 +57,14 @@ TEST_CASE("a sweep block in the spec adds axes and its mode", "[sweep]") {
   CHECK(grid.points.size() == 8);
   CHECK_THROWS_AS(wei::make_sweep_plan(spec.string(), {"seed=5,6"}, ""), wei::InputError);  // swept twice
 
+  std::ofstream(spec) << "trainer: x\nsweep:\n  params: {seed: [0, 1]}\n  slurm: {partition: gpu, cpus: 4}\n";
+  const auto slurm_plan = wei::make_sweep_plan(spec.string(), {}, "");
+  wei::SlurmOptions flags;
+  flags.cpus_per_task = 2;
+  const auto merged = flags.merged_over(slurm_plan.slurm);
+  CHECK(merged.partition == "gpu");
+  CHECK(merged.cpus_per_task == 2);  // the flag wins over the spec
+
   std::ofstream(spec) << "trainer: x\nsweep:\n  modes: grid\n";
   CHECK_THROWS_WITH(wei::make_sweep_plan(spec.string(), {}, ""), Catch::Contains("s.yaml:3:3: sweep.modes: unknown key"));
 }
