@@ -6,10 +6,10 @@ set -euo pipefail
 WEI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WEI_BUILD_DIR="${WEI_BUILD_DIR:-$WEI_ROOT/build}"
 
-# Build toolchain, libraries, and what tests/benchmarks use (python3-pil rebuilds the CIFAR-10
+# Build toolchain, libraries (libstb-dev: stb_image decodes CelebA's JPEGs), and what tests/benchmarks use (python3-pil rebuilds the CIFAR-10
 # binary files from ../shared/data; python3-torch/numpy/scipy run the Python reference benchmarks).
 WEI_PACKAGES=(g++ make cmake git pkg-config libtorch-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev
-              catch2 libcli11-dev zlib1g-dev python3 python3-pil python3-numpy gnuplot-nox jq)
+              catch2 libcli11-dev zlib1g-dev libstb-dev python3 python3-pil python3-numpy gnuplot-nox jq)
 
 wei_install_packages() {
   local missing=()

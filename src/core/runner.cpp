@@ -103,6 +103,7 @@ struct RunnerState {
   int64_t epochs_done = 0;
   std::vector<json> history;
   json best = json::object();
+  json epoch_timing = json::array();  // volatile: ends up under metrics.json "run"
 };
 
 std::string runner_state_text(const RunnerState& state) {
@@ -110,6 +111,7 @@ std::string runner_state_text(const RunnerState& state) {
   doc["epochs_done"] = state.epochs_done;
   doc["history"] = state.history;
   doc["best"] = state.best;
+  doc["epoch_timing"] = state.epoch_timing;
   return doc.dump();
 }
 
@@ -119,6 +121,7 @@ RunnerState parse_runner_state(const std::string& text) {
   state.epochs_done = doc.at("epochs_done").get<int64_t>();
   for (const auto& row : doc.at("history")) state.history.push_back(row);
   state.best = doc.at("best");
+  state.epoch_timing = doc.at("epoch_timing");
   return state;
 }
 
@@ -215,13 +218,22 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   try {
     for (int64_t epoch = state.epochs_done; epoch < total; ++epoch) {
       if (stop_requested()) throw InterruptedError();
+      const auto epoch_start = std::chrono::steady_clock::now();
       json row;
       row["epoch"] = epoch + 1;
       row.update(trainer->train_epoch(epoch));
+      json timing;
+      timing["epoch"] = epoch + 1;
+      timing["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+      if (row.contains("timing")) {
+        timing.update(row["timing"]);
+        row.erase("timing");
+      }
       if (const std::string bad = first_non_finite(row); !bad.empty()) {
         throw DivergedError(epoch + 1, "non-finite " + bad + " in epoch " + std::to_string(epoch + 1));
       }
       state.history.push_back(row);
+      state.epoch_timing.push_back(timing);
       state.epochs_done = epoch + 1;
       update_best(state.best, row, headline);
       torch::serialize::OutputArchive archive;
@@ -253,6 +265,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   run["finished_at"] = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
   run["wall_seconds"] = wall;
+  run["epoch_timing"] = state.epoch_timing;
 
   json metrics;
   metrics["schema_version"] = kMetricsSchemaVersion;

@@ -52,7 +52,9 @@ class Trainer {
   virtual nlohmann::ordered_json data_info() const = 0;
   virtual int64_t num_epochs() const = 0;
   // Runs epoch `epoch` (0-based) and returns its history row; the runner adds "epoch" (1-based).
-  // Values must be finite: throw DivergedError on a non-finite loss.
+  // Values must be finite: throw DivergedError on a non-finite loss. Volatile measurements (seconds,
+  // images/s) go in a nested "timing" object: the runner moves it to metrics.json run.epoch_timing,
+  // keeping history identical between runs of the same spec and seed.
   virtual nlohmann::ordered_json train_epoch(int64_t epoch) = 0;
   // The metrics.json "final" block, called once after the last epoch.
   virtual nlohmann::ordered_json final_metrics() = 0;

@@ -1,0 +1,68 @@
+#include "trainers/imbalanced_cifar/schedule.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace wei::imbalanced_cifar {
+
+TrainingRule parse_training_rule(const std::string& name) {
+  if (name == "none") return TrainingRule::kNone;
+  if (name == "resample") return TrainingRule::kResample;
+  if (name == "reweight") return TrainingRule::kReweight;
+  if (name == "drw") return TrainingRule::kDrw;
+  if (name == "drs") return TrainingRule::kDrs;
+  throw std::invalid_argument("unknown training rule '" + name + "'");
+}
+
+std::vector<double> ldam_margins(const std::vector<int64_t>& counts, double max_margin) {
+  std::vector<double> margins(counts.size());
+  for (size_t j = 0; j < counts.size(); ++j) {
+    margins[j] = 1.0 / std::sqrt(std::sqrt(static_cast<double>(counts[j])));
+  }
+  const double largest = *std::max_element(margins.begin(), margins.end());
+  for (auto& m : margins) m *= max_margin / largest;
+  return margins;
+}
+
+std::vector<double> class_balanced_weights(const std::vector<int64_t>& counts, double beta) {
+  std::vector<double> weights(counts.size());
+  double total = 0;
+  for (size_t j = 0; j < counts.size(); ++j) {
+    weights[j] = (1.0 - beta) / (1.0 - std::pow(beta, static_cast<double>(counts[j])));
+    total += weights[j];
+  }
+  for (auto& w : weights) w *= static_cast<double>(counts.size()) / total;
+  return weights;
+}
+
+EpochPlan plan_epoch(TrainingRule rule, int64_t epoch, int64_t deferred_epoch,
+                     const std::vector<int64_t>& counts, double beta) {
+  EpochPlan plan;
+  const bool deferred_phase = epoch >= deferred_epoch;
+  plan.class_balanced_sampling =
+      rule == TrainingRule::kResample || (rule == TrainingRule::kDrs && deferred_phase);
+  if (rule == TrainingRule::kReweight || (rule == TrainingRule::kDrw && deferred_phase)) {
+    plan.class_weights = class_balanced_weights(counts, beta);
+  }
+  return plan;
+}
+
+torch::Tensor sample_epoch_order(const torch::Tensor& labels, const std::vector<int64_t>& counts,
+                                 bool class_balanced, at::Generator& gen) {
+  const int64_t n = labels.size(0);
+  if (!class_balanced) return torch::randperm(n, gen, torch::kInt64);
+  auto weights = torch::tensor(counts, torch::kDouble).reciprocal().index_select(0, labels);
+  return torch::multinomial(weights, n, /*replacement=*/true, gen);
+}
+
+double lr_at_epoch(const LrSchedule& schedule, int64_t epoch) {
+  if (epoch < schedule.warmup_epochs) {
+    return schedule.base_lr * static_cast<double>(epoch + 1) / static_cast<double>(schedule.warmup_epochs);
+  }
+  const auto passed = std::count_if(schedule.milestones.begin(), schedule.milestones.end(),
+                                    [&](int64_t m) { return m <= epoch; });
+  return schedule.base_lr * std::pow(schedule.gamma, static_cast<double>(passed));
+}
+
+}  // namespace wei::imbalanced_cifar

@@ -1,0 +1,55 @@
+#pragma once
+// What changes from epoch to epoch in LDAM-DRW training: the learning rate (linear warm-up, then
+// step decay) and the class-balancing rule (re-weighting and/or class-balanced re-sampling, from
+// the start or deferred). Also the per-class quantities those rules use: LDAM margins and
+// class-balanced weights (Cui et al. 2019).
+#include <string>
+#include <vector>
+
+#include <ATen/core/Generator.h>
+#include <torch/types.h>
+
+namespace wei::imbalanced_cifar {
+
+enum class TrainingRule {
+  kNone,      // uniform sampling, unweighted loss
+  kResample,  // class-balanced sampling with replacement from the first epoch
+  kReweight,  // class-balanced loss weights from the first epoch
+  kDrw,       // deferred re-weighting: class-balanced weights from the deferred epoch on
+  kDrs,       // deferred re-sampling: class-balanced sampling from the deferred epoch on
+};
+
+TrainingRule parse_training_rule(const std::string& name);
+
+// Delta_j = C / n_j^(1/4), with C chosen so that max_j Delta_j = max_margin.
+std::vector<double> ldam_margins(const std::vector<int64_t>& counts, double max_margin);
+
+// w_j = (1 - beta) / (1 - beta^n_j), normalised to sum to the number of classes.
+std::vector<double> class_balanced_weights(const std::vector<int64_t>& counts, double beta);
+
+struct EpochPlan {
+  bool class_balanced_sampling = false;
+  std::vector<double> class_weights;  // empty: uniform (unweighted loss)
+};
+
+EpochPlan plan_epoch(TrainingRule rule, int64_t epoch, int64_t deferred_epoch,
+                     const std::vector<int64_t>& counts, double beta);
+
+// The training indices of one epoch (CPU int64 [N], N = labels.size(0)): a random permutation, or,
+// for class-balanced sampling, N draws with replacement where each class is equally likely and
+// every image within a class too (draw probability of image i proportional to 1 / counts[y_i]).
+torch::Tensor sample_epoch_order(const torch::Tensor& labels, const std::vector<int64_t>& counts,
+                                 bool class_balanced, at::Generator& gen);
+
+struct LrSchedule {
+  double base_lr = 0.1;
+  int64_t warmup_epochs = 5;
+  std::vector<int64_t> milestones = {160, 180};  // 0-based epochs at which lr is multiplied by gamma
+  double gamma = 0.01;
+};
+
+// Learning rate of 0-based `epoch`: base * (epoch + 1) / warmup during warm-up (as the reference
+// code), then base * gamma^(number of milestones <= epoch).
+double lr_at_epoch(const LrSchedule& schedule, int64_t epoch);
+
+}  // namespace wei::imbalanced_cifar

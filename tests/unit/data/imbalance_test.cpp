@@ -1,0 +1,46 @@
+#include <catch2/catch.hpp>
+
+#include <numeric>
+
+#include "core/errors.h"
+#include "core/seeding.h"
+#include "data/imbalance.h"
+
+using wei::data::ImbalanceProfile;
+using wei::data::imbalanced_class_counts;
+
+TEST_CASE("exp profile gives the CIFAR-10-LT-100 counts of the reference", "[imbalanced_cifar][data]") {
+  auto counts = imbalanced_class_counts(5000, 10, ImbalanceProfile::kExp, 100);
+  CHECK(counts == std::vector<int64_t>{5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50});
+  CHECK(std::accumulate(counts.begin(), counts.end(), int64_t{0}) == 12406);
+  auto ten = imbalanced_class_counts(5000, 10, ImbalanceProfile::kExp, 10);
+  CHECK(ten.front() == 5000);
+  CHECK(ten.back() == 500);
+  auto c100 = imbalanced_class_counts(500, 100, ImbalanceProfile::kExp, 100);
+  CHECK(c100.front() == 500);
+  CHECK(c100.back() == 5);
+  CHECK(std::accumulate(c100.begin(), c100.end(), int64_t{0}) == 10847);
+}
+
+TEST_CASE("step profile halves the classes into frequent and rare", "[imbalanced_cifar][data]") {
+  auto counts = imbalanced_class_counts(5000, 10, ImbalanceProfile::kStep, 100);
+  CHECK(counts == std::vector<int64_t>{5000, 5000, 5000, 5000, 5000, 50, 50, 50, 50, 50});
+  auto ten = imbalanced_class_counts(500, 100, ImbalanceProfile::kStep, 10);
+  CHECK(ten[49] == 500);
+  CHECK(ten[50] == 50);
+  CHECK(imbalanced_class_counts(7, 3, ImbalanceProfile::kNone, 100) == std::vector<int64_t>{7, 7, 7});
+}
+
+TEST_CASE("class subsets are exact, seeded and reject classes that are too small", "[imbalanced_cifar][data]") {
+  auto labels = torch::arange(300, torch::kInt64).remainder(3);  // 100 of each class
+  auto gen = wei::make_generator(1, "subset");
+  auto keep = wei::data::select_class_subset(labels, {50, 10, 1}, gen);
+  CHECK(wei::data::class_counts(labels.index_select(0, keep), 3) == std::vector<int64_t>{50, 10, 1});
+  CHECK(keep.equal(std::get<0>(keep.sort())));
+  CHECK(std::get<0>(at::_unique(keep)).numel() == 61);
+  auto gen_again = wei::make_generator(1, "subset");
+  CHECK(keep.equal(wei::data::select_class_subset(labels, {50, 10, 1}, gen_again)));
+  auto other = wei::make_generator(2, "subset");
+  CHECK_FALSE(keep.equal(wei::data::select_class_subset(labels, {50, 10, 1}, other)));
+  CHECK_THROWS_AS(wei::data::select_class_subset(labels, {101, 1, 1}, gen), wei::InputError);
+}

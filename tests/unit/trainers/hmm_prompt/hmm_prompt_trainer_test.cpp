@@ -1,0 +1,137 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <sstream>
+
+#include "core/errors.h"
+#include "trainers/hmm_prompt/hmm_prompt_trainer.h"
+
+namespace {
+
+// The schema defaults with `overrides` applied.
+wei::Spec make_spec(const std::map<std::string, wei::ParamValue>& overrides) {
+  wei::ParamSchema schema = wei::hmm_prompt_schema();
+  std::map<std::string, wei::ParamValue> values;
+  for (const auto& def : schema.params()) values[def.path] = *def.default_value;
+  for (const auto& [key, value] : overrides) {
+    REQUIRE(schema.find(key) != nullptr);
+    values[key] = value;
+  }
+  return wei::Spec(schema, values, "test.yaml");
+}
+
+// A small H = 4 setting that trains in seconds on one core.
+std::map<std::string, wei::ParamValue> small_setting() {
+  return {{"hmm.states", int64_t{4}},           {"model.width", int64_t{32}},
+          {"model.heads", int64_t{2}},          {"model.ff_width", int64_t{64}},
+          {"pretrain.sequences", int64_t{200}}, {"pretrain.sequence_length", int64_t{400}},
+          {"pretrain.block_length", int64_t{40}}, {"pretrain.steps", int64_t{300}},
+          {"pretrain.batch_size", int64_t{32}}, {"pretrain.lr", 3e-3},
+          {"task.sequence_length", int64_t{48}}, {"task.input_tokens", int64_t{39}},
+          {"task.prompt_length", int64_t{8}},   {"task.train_size", int64_t{600}},
+          {"task.val_size", int64_t{100}},      {"task.test_size", int64_t{300}},
+          {"tune.head_epochs", int64_t{20}},    {"tune.prompt_epochs", int64_t{3}},
+          {"tune.batch_size", int64_t{64}}};
+}
+
+std::unique_ptr<wei::Trainer> make_trainer(const wei::Spec& spec, spdlog::logger& log, uint64_t seed) {
+  wei::RunContext ctx{spec, torch::Device(torch::kCPU), seed, log, [] { return false; }};
+  auto trainer = wei::hmm_prompt_trainer_info().create(ctx);
+  trainer->prepare();
+  return trainer;
+}
+
+}  // namespace
+
+TEST_CASE("hmm_prompt end to end at H = 4 beats chance clearly", "[hmm_prompt]") {
+  spdlog::logger log("hmm-test");
+  const wei::Spec spec = make_spec(small_setting());
+  auto trainer = make_trainer(spec, log, 1);
+  const auto data = trainer->data_info();
+  REQUIRE(data["source"] == "synthetic");
+  REQUIRE(data["hidden_states"] == 4);
+  REQUIRE(trainer->num_epochs() == 3 + 20 + 3);
+  std::vector<nlohmann::ordered_json> rows;
+  for (int64_t e = 0; e < trainer->num_epochs(); ++e) rows.push_back(trainer->train_epoch(e));
+  REQUIRE(rows.front()["phase"] == "pretrain");
+  REQUIRE(rows[3]["phase"] == "head");
+  REQUIRE(rows.back()["phase"] == "prompt");
+  // The MLM learned something: loss below the uniform log 10 = 2.30.
+  REQUIRE(rows[2]["mlm_loss"].get<double>() < 1.5);
+  const auto final = trainer->final_metrics();
+  const double majority = data["test_majority_acc"].get<double>();
+  INFO("final: " << final.dump() << " majority " << majority);
+  REQUIRE(final["oracle_head_acc"].get<double>() > 0.9);
+  REQUIRE(final["head_tuning_acc"].get<double>() > std::max(0.7, majority + 0.1));
+  REQUIRE(final["prompt_tuning_acc"].get<double>() > std::max(0.7, majority + 0.1));
+}
+
+TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase", "[hmm_prompt]") {
+  spdlog::logger log("hmm-test");
+  auto setting = small_setting();
+  setting["pretrain.steps"] = int64_t{20};
+  setting["pretrain.log_every"] = int64_t{10};
+  setting["tune.head_epochs"] = int64_t{2};
+  setting["tune.prompt_epochs"] = int64_t{2};
+  setting["task.train_size"] = int64_t{128};
+  setting["model.dropout"] = 0.1;  // the global generator must be restored too
+  const wei::Spec spec = make_spec(setting);
+  auto straight = make_trainer(spec, log, 9);
+  const int64_t epochs = straight->num_epochs();
+  REQUIRE(epochs == 6);
+  std::vector<nlohmann::ordered_json> expected;
+  for (int64_t e = 0; e < epochs; ++e) expected.push_back(straight->train_epoch(e));
+  const auto expected_final = straight->final_metrics();
+
+  for (int64_t cut : {1, 2, 4, 5}) {  // inside pretraining, at each phase start, mid-prompt
+    auto first = make_trainer(spec, log, 9);
+    for (int64_t e = 0; e < cut; ++e) first->train_epoch(e);
+    torch::serialize::OutputArchive out;
+    first->save_state(out);
+    std::stringstream buffer;
+    out.save_to(buffer);
+    first.reset();
+    auto resumed = make_trainer(spec, log, 9);
+    torch::serialize::InputArchive in;
+    in.load_from(buffer);
+    resumed->load_state(in);
+    for (int64_t e = cut; e < epochs; ++e) REQUIRE(resumed->train_epoch(e) == expected[e]);
+    REQUIRE(resumed->final_metrics() == expected_final);
+  }
+}
+
+TEST_CASE("hmm_prompt memory HMM uses the attention head", "[hmm_prompt]") {
+  spdlog::logger log("hmm-test");
+  auto setting = small_setting();
+  setting["hmm.kind"] = std::string("memory");
+  setting["pretrain.steps"] = int64_t{20};
+  setting["pretrain.log_every"] = int64_t{20};
+  setting["tune.head_epochs"] = int64_t{1};
+  setting["tune.prompt_epochs"] = int64_t{1};
+  setting["task.train_size"] = int64_t{128};
+  const wei::Spec spec = make_spec(setting);  // the runner keeps the spec alive for the run
+  auto trainer = make_trainer(spec, log, 2);
+  REQUIRE(trainer->data_info()["hidden_states"] == 8);
+  for (int64_t e = 0; e < trainer->num_epochs(); ++e) trainer->train_epoch(e);
+  const auto final = trainer->final_metrics();
+  REQUIRE(final["head"] == "attention");
+  REQUIRE(final["oracle_head_acc"].get<double>() >= 0.0);
+}
+
+TEST_CASE("hmm_prompt rejects inconsistent task lengths", "[hmm_prompt]") {
+  spdlog::logger log("hmm-test");
+  auto setting = small_setting();
+  setting["task.prompt_length"] = int64_t{39};
+  setting["task.input_tokens"] = int64_t{60};
+  const wei::Spec spec = make_spec(setting);
+  wei::RunContext ctx{spec, torch::Device(torch::kCPU), 1, log, [] { return false; }};
+  try {
+    wei::hmm_prompt_trainer_info().create(ctx);
+    FAIL("expected a SpecError");
+  } catch (const wei::SpecError& e) {
+    // input_tokens >= sequence_length, and blocks shorter than the input; the prompt is fine.
+    REQUIRE(e.diagnostics().size() == 2);
+    REQUIRE(e.diagnostics()[0] == "test.yaml: task.input_tokens: must be < task.sequence_length");
+    REQUIRE(e.diagnostics()[1].find("pretrain.block_length") != std::string::npos);
+  }
+}

@@ -1,0 +1,118 @@
+// Benchmarks, hidden from normal test runs (tag [.]); scripts/bench_imbalanced_cifar.sh runs them.
+// They print figures and assert nothing. Environment: WEI_BENCH_BATCH (128), WEI_BENCH_STEPS (10),
+// WEI_BENCH_THREADS (torch's current setting), WEI_BENCH_PRECISION (fp32) for the trainer epoch.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include "core/seeding.h"
+#include "models/resnet_cifar.h"
+#include "trainers/imbalanced_cifar/autocast_scope.h"
+#include "trainers/imbalanced_cifar/cifar_batches.h"
+#include "trainers/imbalanced_cifar/losses.h"
+#include "unit/data/cifar_test_data.h"
+#include "unit/trainers/imbalanced_cifar/trainer_fixture.h"
+
+using namespace wei::imbalanced_cifar;
+
+namespace {
+
+int64_t env_int(const char* name, int64_t fallback) {
+  const char* v = std::getenv(name);
+  return v ? std::atoll(v) : fallback;
+}
+
+void set_threads() { torch::set_num_threads(static_cast<int>(env_int("WEI_BENCH_THREADS", torch::get_num_threads()))); }
+
+double seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("bench: ResNet-32 forward+backward on synthetic tensors", "[.][imbalanced_cifar_bench]") {
+  set_threads();
+  const int64_t batch = env_int("WEI_BENCH_BATCH", 128), steps = env_int("WEI_BENCH_STEPS", 10);
+  std::cout << "fwd+bwd ResNet-32 (cosine head, LDAM loss), batch " << batch << ", threads "
+            << torch::get_num_threads() << ", device cpu, " << steps << " timed steps\n";
+  struct Variant {
+    const char* name;
+    bool channels_last, bf16;
+  };
+  for (const Variant& v : {Variant{"fp32 NCHW", false, false}, Variant{"fp32 channels-last", true, false},
+                           Variant{"bf16 channels-last", true, true}}) {
+    torch::manual_seed(0);
+    wei::models::ResNetCifar model(wei::models::ResNetCifarOptions{10, 5, true});
+    if (v.channels_last) model->to_channels_last();
+    torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(2e-4));
+    auto x = torch::randn({batch, 3, 32, 32});
+    if (v.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    auto y = torch::randint(0, 10, {batch}, torch::kInt64);
+    LossConfig loss;
+    loss.type = LossType::kLdam;
+    loss.margins = torch::full({10}, 0.3);
+    double fwd_bwd = 0, total = 0;
+    for (int64_t step = -2; step < steps; ++step) {  // two untimed warm-up steps
+      const auto start = std::chrono::steady_clock::now();
+      torch::Tensor features;
+      {
+        AutocastScope autocast(v.bf16, torch::kCPU);
+        features = model->features(x);
+      }
+      auto l = imbalance_loss(loss, model->classify(features.to(torch::kFloat)), y, {});
+      sgd.zero_grad();
+      l.backward();
+      const double t_fb = seconds(start);
+      sgd.step();
+      if (step >= 0) {
+        fwd_bwd += t_fb;
+        total += seconds(start);
+      }
+    }
+    std::cout << "  " << v.name << ": fwd+bwd " << fwd_bwd / steps << " s/batch ("
+              << batch * steps / fwd_bwd << " img/s); with SGD step " << total / steps << " s/batch ("
+              << batch * steps / total << " img/s)\n";
+  }
+}
+
+TEST_CASE("bench: augmented batch building", "[.][imbalanced_cifar_bench]") {
+  set_threads();
+  const int64_t batch = env_int("WEI_BENCH_BATCH", 128);
+  auto gen = wei::make_generator(0, "bench");
+  auto images = torch::randint(0, 256, {12406, 3, 32, 32}, gen, torch::kInt64).to(torch::kUInt8);
+  AugmentedImages source(images, 4, true, Normalization{}, torch::kCPU);
+  auto order = torch::randperm(12406, gen, torch::kInt64);
+  const auto start = std::chrono::steady_clock::now();
+  int64_t built = 0;
+  for (int64_t b = 0; b * batch < 12406; ++b) {
+    auto x = source.batch(order.narrow(0, b * batch, std::min(batch, 12406 - b * batch)), gen, true);
+    built += x.size(0);
+  }
+  const double t = seconds(start);
+  std::cout << "crop+flip+normalise batches of " << batch << ", threads " << torch::get_num_threads()
+            << ", device cpu: one CIFAR-10-LT-100 epoch (" << built << " images) in " << t << " s ("
+            << built / t << " img/s)\n";
+}
+
+TEST_CASE("bench: one LDAM-DRW trainer epoch of CIFAR-10-LT-100", "[.][imbalanced_cifar_bench]") {
+  set_threads();
+  std::string why;
+  auto root = wei::testing::real_cifar10_root(why);
+  const char* precision = std::getenv("WEI_BENCH_PRECISION");
+  wei::imbalanced_cifar::testing::TrainerFixture fixture(
+      {{"data.root", root ? *root : std::string()},
+       {"optim.epochs", int64_t{1}},
+       {"optim.batch_size", env_int("WEI_BENCH_BATCH", 128)},
+       {"precision", std::string(precision ? precision : "fp32")}});
+  auto trainer = fixture.trainer();
+  trainer->prepare();
+  auto row = trainer->train_epoch(0);
+  std::cout << "trainer epoch (" << (root ? "real CIFAR-10-LT-100" : "synthetic stand-in") << ", "
+            << (precision ? precision : "fp32") << ", batch " << env_int("WEI_BENCH_BATCH", 128) << ", threads "
+            << torch::get_num_threads() << ", cpu): train " << row["timing"]["train_seconds"].get<double>() << " s (batch building "
+            << row["timing"]["data_seconds"].get<double>() << " s), eval " << row["timing"]["eval_seconds"].get<double>() << " s on "
+            << trainer->data_info()["test_size"] << " images, " << row["timing"]["train_images_per_second"].get<double>()
+            << " train img/s, test error " << row["test_error"].get<double>() << "%\n";
+}
