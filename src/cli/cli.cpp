@@ -112,7 +112,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> plot_dirs;
   auto* plot = app.add_subcommand("plot", "learning curves or metric-vs-parameter plots (PNG + SVG, gnuplot)");
   plot->add_option("dirs", plot_dirs, "run directories or sweep roots")->required();
-  plot->add_option("--y", plot_options.y, "history key (test_error) or metric path (final.test_error)")->required();
+  plot->add_option("--y", plot_options.y, "history key (test_error) or metric path(s) (final.a,final.b)")
+      ->required()
+      ->delimiter(',');
   plot->add_option("--x", plot_options.x, "history key (default epoch) or spec key (spec.optim.lr)");
   plot->add_option("--by", plot_options.by, "grouping keys (default: spec keys that vary)")->delimiter(',');
   plot->add_option("--out", plot_options.out, "output prefix: writes OUT.png and OUT.svg")->required();

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/errors.h"
+#include "core/suggest.h"
 #include "results/summary.h"
 
 namespace wei {
@@ -49,26 +50,29 @@ PlotFiles make_plot_files(const std::vector<RunRecord>& runs, const PlotOptions&
       if (key != options.x) by.push_back(key);
     }
   }
-  // group -> x -> values of y
-  std::map<std::vector<std::string>, std::map<double, std::vector<double>>> series;
-  std::vector<std::vector<std::string>> order;
-  for (const auto* run : ok) {
-    std::vector<std::string> group;
-    for (const auto& key : by) {
-      const auto v = value_at(run->metrics, key);
-      group.push_back(v ? value_text(*v) : "-");
-    }
-    if (!series.count(group)) order.push_back(group);
-    auto& points = series[group];
-    if (is_metric_plot(options)) {
-      const auto x = value_at(run->metrics, options.x);
-      const auto y = value_at(run->metrics, options.y);
-      if (x && y && x->is_number() && y->is_number()) points[x->get<double>()].push_back(y->get<double>());
-    } else {
-      for (const auto& row : run->metrics.value("history", json::array())) {
-        if (row.contains(options.x) && row.contains(options.y) && row[options.x].is_number() &&
-            row[options.y].is_number()) {
-          points[row[options.x].get<double>()].push_back(row[options.y].get<double>());
+  // (y, group) -> x -> values of y over the group's runs
+  std::map<std::pair<size_t, std::vector<std::string>>, std::map<double, std::vector<double>>> series;
+  std::vector<std::pair<size_t, std::vector<std::string>>> order;
+  for (size_t yi = 0; yi < options.y.size(); ++yi) {
+    const std::string& y_key = options.y[yi];
+    for (const auto* run : ok) {
+      std::vector<std::string> group;
+      for (const auto& key : by) {
+        const auto v = value_at(run->metrics, key);
+        group.push_back(v ? value_text(*v) : "-");
+      }
+      const auto id = std::make_pair(yi, group);
+      if (!series.count(id)) order.push_back(id);
+      auto& points = series[id];
+      if (is_metric_plot(options)) {
+        const auto x = value_at(run->metrics, options.x);
+        const auto y = value_at(run->metrics, y_key);
+        if (x && y && x->is_number() && y->is_number()) points[x->get<double>()].push_back(y->get<double>());
+      } else {
+        for (const auto& row : run->metrics.value("history", json::array())) {
+          if (row.contains(options.x) && row.contains(y_key) && row[options.x].is_number() && row[y_key].is_number()) {
+            points[row[options.x].get<double>()].push_back(row[y_key].get<double>());
+          }
         }
       }
     }
@@ -78,26 +82,29 @@ PlotFiles make_plot_files(const std::vector<RunRecord>& runs, const PlotOptions&
   data.precision(10);
   size_t blocks = 0;
   std::vector<std::string> labels;
-  for (const auto& group : order) {
-    if (series[group].empty()) continue;
-    data << "# " << group_label(by, group) << "\n";
-    for (const auto& [x, ys] : series[group]) {
+  for (const auto& id : order) {
+    if (series[id].empty()) continue;
+    std::string label = group_label(by, id.second);
+    if (options.y.size() > 1) label = options.y[id.first] + (by.empty() ? "" : ": " + label);
+    data << "# " << label << "\n";
+    for (const auto& [x, ys] : series[id]) {
       const MetricStats s = describe(ys);
       data << x << " " << s.mean << " " << s.std << "\n";
     }
     data << "\n\n";
-    labels.push_back(group_label(by, group));
+    labels.push_back(label);
     ++blocks;
   }
+  const std::string y_text = join(options.y, ", ");
   if (blocks == 0) {
-    throw InputError("plot: no run with status ok has both '" + options.x + "' and '" + options.y + "'");
+    throw InputError("plot: no run with status ok has both '" + options.x + "' and '" + y_text + "'");
   }
   files.data = data.str();
 
   const std::string dat = fs::path(options.out + ".dat").filename().string();
   std::ostringstream gp;
-  gp << "set title " << gnuplot_string(options.title.empty() ? options.y + " vs " + options.x : options.title) << "\n";
-  gp << "set xlabel " << gnuplot_string(options.x) << "\nset ylabel " << gnuplot_string(options.y) << "\n";
+  gp << "set title " << gnuplot_string(options.title.empty() ? y_text + " vs " + options.x : options.title) << "\n";
+  gp << "set xlabel " << gnuplot_string(options.x) << "\nset ylabel " << gnuplot_string(y_text) << "\n";
   gp << "set key outside right top\nset grid\n";
   std::ostringstream plot;
   plot << "plot ";

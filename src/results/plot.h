@@ -12,7 +12,9 @@
 namespace wei {
 
 struct PlotOptions {
-  std::string y;             // "test_error" (history) or "final.x" / "best.x" (metric)
+  // One or more y keys, each its own set of lines: "test_error" (history) or "final.x" (metric);
+  // e.g. final.prompt_tuning_acc and final.head_tuning_acc against spec.hmm.hidden_states.
+  std::vector<std::string> y;
   std::string x = "epoch";   // history key, or "spec.<key>" for metric-vs-parameter plots
   std::vector<std::string> by;  // grouping keys; empty: the spec keys that vary (except x)
   std::string out;           // output prefix: writes OUT.png, OUT.svg, OUT.dat, OUT.gp

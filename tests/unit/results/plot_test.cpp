@@ -18,7 +18,7 @@ wei::RunRecord run(const std::string& method, int seed, double scale) {
 TEST_CASE("learning curves average the runs of a group epoch by epoch", "[results]") {
   const std::vector<wei::RunRecord> runs = {run("a", 0, 1), run("a", 1, 3), run("b", 0, 10)};
   wei::PlotOptions options;
-  options.y = "loss";
+  options.y = {"loss"};
   options.by = {"spec.method"};
   options.out = "out/curves";
   const auto files = wei::make_plot_files(runs, options);
@@ -30,13 +30,27 @@ TEST_CASE("learning curves average the runs of a group epoch by epoch", "[result
 TEST_CASE("metric-vs-parameter plots put the spec key on x with error bars", "[results]") {
   const std::vector<wei::RunRecord> runs = {run("a", 0, 1), run("a", 1, 3)};
   wei::PlotOptions options;
-  options.y = "final.acc";
+  options.y = {"final.acc"};
   options.x = "spec.hidden";
   options.by = {"spec.method"};
   options.out = "p";
   const auto files = wei::make_plot_files(runs, options);
   CHECK(files.data == "# method=a\n4 1 0\n5 3 0\n\n\n");
   CHECK_THAT(files.script, Catch::Contains("using 1:2:3 with yerrorlines"));
-  options.y = "final.missing";
+  options.y = {"final.missing"};
   CHECK_THROWS_WITH(wei::make_plot_files(runs, options), Catch::Contains("no run with status ok"));
+}
+
+TEST_CASE("several y keys become separate lines on one plot", "[results]") {
+  const std::vector<wei::RunRecord> runs = {run("a", 0, 1), run("a", 1, 3)};
+  wei::PlotOptions options;
+  options.y = {"final.acc", "final.acc_twice"};
+  options.x = "spec.hidden";
+  options.by = {};
+  options.out = "p";
+  auto twice = runs;
+  for (auto& r : twice) r.metrics["final"]["acc_twice"] = 2 * r.metrics["final"]["acc"].get<double>();
+  const auto files = wei::make_plot_files(twice, options);
+  CHECK(files.data == "# final.acc\n4 1 0\n5 3 0\n\n\n# final.acc_twice\n4 2 0\n5 6 0\n\n\n");
+  CHECK_THAT(files.script, Catch::Contains("set ylabel \"final.acc, final.acc_twice\""));
 }
