@@ -9,7 +9,7 @@
 #include <stb/stb_image.h>
 
 #include "core/errors.h"
-#include "data/mnist_idx.h"
+#include "data/file_io.h"
 
 namespace wei {
 

@@ -1,7 +1,5 @@
 #include "data/mnist_idx.h"
 
-#include <zlib.h>
-
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -9,6 +7,7 @@
 #include <iterator>
 
 #include "core/errors.h"
+#include "data/file_io.h"
 
 namespace wei {
 
@@ -16,43 +15,6 @@ namespace {
 
 constexpr uint32_t kImagesMagic = 0x00000803;
 constexpr uint32_t kLabelsMagic = 0x00000801;
-
-std::string read_raw(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string gunzip(const std::string& compressed, const std::string& path) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("zlib inflateInit2 failed");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  zs.avail_in = static_cast<uInt>(compressed.size());
-  std::string out;
-  char buffer[1 << 16];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(buffer);
-    zs.avail_out = sizeof(buffer);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buffer, sizeof(buffer) - zs.avail_out);
-    if (rc == Z_STREAM_END) break;
-    if (rc == Z_BUF_ERROR || (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0)) {
-      const auto at = zs.total_in;
-      inflateEnd(&zs);
-      throw InputError(path + ": truncated gzip stream (ends at compressed byte " + std::to_string(at) +
-                       " after " + std::to_string(out.size()) + " uncompressed bytes)");
-    }
-    if (rc != Z_OK) {
-      const std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
-      const auto at = zs.total_in;
-      inflateEnd(&zs);
-      throw InputError(path + ": corrupt gzip stream at compressed byte " + std::to_string(at) + ": " + msg);
-    }
-  }
-  inflateEnd(&zs);
-  return out;
-}
 
 uint32_t read_be32(const std::string& bytes, size_t offset, const std::string& path, const char* field) {
   if (bytes.size() < offset + 4)
@@ -93,13 +55,6 @@ std::string existing(const std::string& root, const std::string& name) {
 }
 
 }  // namespace
-
-std::string read_possibly_gzipped(const std::string& path) {
-  std::string bytes = read_raw(path);
-  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f && static_cast<unsigned char>(bytes[1]) == 0x8b)
-    return gunzip(bytes, path);
-  return bytes;
-}
 
 torch::Tensor read_idx_images(const std::string& path) {
   const std::string bytes = read_possibly_gzipped(path);

@@ -9,11 +9,6 @@
 
 namespace wei {
 
-// The file's bytes, gunzipped when it starts with the gzip magic 1f 8b. A corrupt or truncated
-// gzip stream is an InputError naming the file and the compressed byte offset. (Also used by the
-// CelebA label-file readers.)
-std::string read_possibly_gzipped(const std::string& path);
-
 // uint8 [count, rows, cols].
 torch::Tensor read_idx_images(const std::string& path);
 // int64 [count], each in 0..9.

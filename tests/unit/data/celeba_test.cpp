@@ -9,21 +9,14 @@
 
 #include "core/errors.h"
 #include "data/celeba.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 
 namespace {
 
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("wei_celeba_test_" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name, std::ios::binary) << text;
-    return (path / name).string();
-  }
-};
+using ScratchDir = wei::testing::TempDir;
 
 std::string error_of(const std::function<void()>& fn) {
   try {
@@ -68,7 +61,7 @@ TEST_CASE("celeba attribute file: malformed lines name file:line", "[spurious_se
              Contains(count + ":1:") && Contains("says 3 images") && Contains("1 rows"));
   const std::string no_count = dir.write("n.txt", "Blond_Hair Male\na.jpg 1 1\n");
   CHECK_THAT(error_of([&] { wei::read_celeba_attributes(no_count); }), Contains(no_count + ":1:"));
-  CHECK_THAT(error_of([&] { wei::read_celeba_attributes((dir.path / "absent").string()); }), Contains("absent"));
+  CHECK_THAT(error_of([&] { wei::read_celeba_attributes((dir.path() / "absent").string()); }), Contains("absent"));
 }
 
 TEST_CASE("celeba partition file", "[spurious_selftrain]") {
@@ -83,11 +76,11 @@ TEST_CASE("celeba partition file", "[spurious_selftrain]") {
 
 TEST_CASE("celeba images: missing and corrupt files are input errors", "[spurious_selftrain]") {
   const ScratchDir dir;
-  const std::string missing = (dir.path / "000001.jpg").string();
+  const std::string missing = (dir.path() / "000001.jpg").string();
   CHECK_THAT(error_of([&] { wei::load_celeba_image(missing, 32); }), Contains(missing) && Contains("no such image"));
   const std::string corrupt = dir.write("000002.jpg", "\xff\xd8\xff\xe0 not a jpeg");
   CHECK_THAT(error_of([&] { wei::load_celeba_image(corrupt, 32); }), Contains(corrupt) && Contains("cannot decode"));
-  CHECK_THAT(error_of([&] { wei::celeba_file(dir.path.string(), "list_attr_celeba.txt"); }),
+  CHECK_THAT(error_of([&] { wei::celeba_file(dir.path().string(), "list_attr_celeba.txt"); }),
              Contains("list_attr_celeba.txt: no such file"));
 }
 

@@ -9,30 +9,23 @@
 #include <fstream>
 
 #include "core/errors.h"
+#include "data/file_io.h"
 #include "data/mnist_idx.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-// A scratch folder for the bad files these tests write, removed at the end of each test.
-struct ScratchDir {
-  fs::path path = fs::temp_directory_path() / ("wei_mnist_idx_test_" + std::to_string(::getpid()));
-  ScratchDir() { fs::create_directories(path); }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const fs::path file = path / name;
-    std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return file.string();
-  }
-  std::string write_gz(const std::string& name, const std::string& bytes) const {
-    const std::string file = (path / name).string();
-    gzFile gz = gzopen(file.c_str(), "wb");
-    gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size()));
-    gzclose(gz);
-    return file;
-  }
-};
+using ScratchDir = wei::testing::TempDir;
+
+std::string write_gz(const ScratchDir& dir, const std::string& name, const std::string& bytes) {
+  const std::string file = (dir.path() / name).string();
+  gzFile gz = gzopen(file.c_str(), "wb");
+  gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(gz);
+  return file;
+}
 
 std::string be32(uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
@@ -60,8 +53,8 @@ std::string error_of(const std::function<void()>& fn) {
 TEST_CASE("idx reader: plain and gzipped files give the same tensors", "[spurious_selftrain]") {
   const ScratchDir dir;
   for (const bool gz : {false, true}) {
-    const std::string images = gz ? dir.write_gz("i.gz", images_file()) : dir.write("i", images_file());
-    const std::string labels = gz ? dir.write_gz("l.gz", labels_file()) : dir.write("l", labels_file());
+    const std::string images = gz ? write_gz(dir, "i.gz", images_file()) : dir.write("i", images_file());
+    const std::string labels = gz ? write_gz(dir, "l.gz", labels_file()) : dir.write("l", labels_file());
     const torch::Tensor x = wei::read_idx_images(images);
     REQUIRE(x.sizes() == torch::IntArrayRef({2, 2, 3}));
     CHECK(x[1][1][2].item<uint8_t>() == 11);
@@ -89,7 +82,7 @@ TEST_CASE("idx reader: bad files are input errors naming the file and the byte",
   CHECK_THAT(error_of([&] { wei::read_idx_labels(trailing); }), Contains(trailing) && Contains("from byte 10"));
   const std::string bad_label = dir.write("label", be32(0x801) + be32(2) + std::string{1, 10});
   CHECK_THAT(error_of([&] { wei::read_idx_labels(bad_label); }), Contains("byte 9") && Contains("label 10"));
-  CHECK_THAT(error_of([&] { wei::read_idx_labels((dir.path / "absent").string()); }), Contains("cannot open"));
+  CHECK_THAT(error_of([&] { wei::read_idx_labels((dir.path() / "absent").string()); }), Contains("cannot open"));
 }
 
 TEST_CASE("idx reader: truncated and corrupt gzip streams", "[spurious_selftrain]") {
@@ -97,7 +90,7 @@ TEST_CASE("idx reader: truncated and corrupt gzip streams", "[spurious_selftrain
   using Catch::Matchers::Contains;
   std::string big = images_file();
   big.resize(4096, '\x05');  // compressible, several deflate bytes
-  std::ifstream in(dir.write_gz("whole.gz", big), std::ios::binary);
+  std::ifstream in(write_gz(dir, "whole.gz", big), std::ios::binary);
   const std::string gz{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   const std::string cut = dir.write("cut.gz", gz.substr(0, gz.size() / 2));
   CHECK_THAT(error_of([&] { wei::read_possibly_gzipped(cut); }), Contains(cut) && Contains("truncated gzip"));
@@ -109,13 +102,13 @@ TEST_CASE("idx reader: truncated and corrupt gzip streams", "[spurious_selftrain
 
 TEST_CASE("load_mnist_split: counts must agree, files may be .gz", "[spurious_selftrain]") {
   const ScratchDir dir;
-  dir.write_gz("t10k-images-idx3-ubyte.gz", images_file());
+  write_gz(dir, "t10k-images-idx3-ubyte.gz", images_file());
   dir.write("t10k-labels-idx1-ubyte", labels_file());
-  CHECK(wei::load_mnist_split(dir.path.string(), false).labels.size(0) == 2);
+  CHECK(wei::load_mnist_split(dir.path().string(), false).labels.size(0) == 2);
   dir.write("t10k-labels-idx1-ubyte", be32(0x801) + be32(1) + std::string{4});
-  CHECK_THAT(error_of([&] { wei::load_mnist_split(dir.path.string(), false); }),
+  CHECK_THAT(error_of([&] { wei::load_mnist_split(dir.path().string(), false); }),
              Catch::Matchers::Contains("2 images") && Catch::Matchers::Contains("1 labels"));
-  CHECK_THAT(error_of([&] { wei::load_mnist_split(dir.path.string(), true); }),
+  CHECK_THAT(error_of([&] { wei::load_mnist_split(dir.path().string(), true); }),
              Catch::Matchers::Contains("train-images-idx3-ubyte: no such file"));
 }
 

@@ -1,0 +1,61 @@
+#include "data/file_io.h"
+
+#include <zlib.h>
+
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include "core/errors.h"
+
+namespace wei {
+
+namespace {
+
+std::string read_raw(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open file");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string gunzip(const std::string& compressed, const std::string& path) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("zlib inflateInit2 failed");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  zs.avail_in = static_cast<uInt>(compressed.size());
+  std::string out;
+  char buffer[1 << 16];
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    zs.next_out = reinterpret_cast<Bytef*>(buffer);
+    zs.avail_out = sizeof(buffer);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buffer, sizeof(buffer) - zs.avail_out);
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_BUF_ERROR || (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0)) {
+      const auto at = zs.total_in;
+      inflateEnd(&zs);
+      throw InputError(path + ": truncated gzip stream (ends at compressed byte " + std::to_string(at) +
+                       " after " + std::to_string(out.size()) + " uncompressed bytes)");
+    }
+    if (rc != Z_OK) {
+      const std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
+      const auto at = zs.total_in;
+      inflateEnd(&zs);
+      throw InputError(path + ": corrupt gzip stream at compressed byte " + std::to_string(at) + ": " + msg);
+    }
+  }
+  inflateEnd(&zs);
+  return out;
+}
+
+}  // namespace
+
+std::string read_possibly_gzipped(const std::string& path) {
+  std::string bytes = read_raw(path);
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f && static_cast<unsigned char>(bytes[1]) == 0x8b)
+    return gunzip(bytes, path);
+  return bytes;
+}
+
+}  // namespace wei
