@@ -381,7 +381,9 @@ ParamSchema imbalanced_cifar_schema() {
   s.add_int("augment.padding", 4, "random crop from the zero-padded image (pixels each side); 0: none")
       .at_least(0);
   s.add_bool("augment.flip", true, "random horizontal flip");
-  s.add_int("eval.batch_size", 1000, "test batch size").greater_than(0);
+  // 128 rather than larger: on 2 CPU cores, fp32 evaluation in batches of 1,000 took 3x as long
+  // per image as in batches of 128 (11 s against 3.8 s for the 10,000 test images).
+  s.add_int("eval.batch_size", 128, "test batch size").greater_than(0);
   s.add_choice("precision", "fp32", {"fp32", "bf16"}, "bf16: autocast of the ResNet trunk (CPU AMX/AVX512-BF16 or CUDA)");
   s.add_bool("channels_last", true, "NHWC activations and weights (faster convolutions on CPU)");
   return s;

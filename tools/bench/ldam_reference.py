@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""The Python PyTorch baseline that scripts/bench_imbalanced_cifar.sh times wei-run against.
+
+It follows the training loop of the official LDAM-DRW implementation (github.com/kaidic/LDAM-DRW,
+cifar_train.py) in the way that matters for speed: a torchvision-style dataset holding uint8 HWC
+images that go through PIL per image (RandomCrop(32, padding=4), RandomHorizontalFlip, ToTensor,
+Normalize), a torch DataLoader with worker processes, ResNet-32 with the cosine ("normed") last
+layer, the LDAM loss (s = 30) and SGD with momentum 0.9 and weight decay 2e-4 in fp32 NCHW; then
+evaluation on the test set with batches of 100 under no_grad. Written for this benchmark, not copied.
+
+Usage: ldam_reference.py CIFAR_ROOT [--threads N] [--workers N] [--epochs N] [--batch N]
+CIFAR_ROOT holds cifar-10-batches-bin/ (the binary format). The CIFAR-10-LT-100 subset (5000 ... 50
+images per class) is drawn with a seeded numpy generator. Prints one line per epoch:
+  "ref epoch E threads T workers W batch B: epoch S s (train S s, eval S s on N images), I train img/s, test error P%"
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
+
+MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
+
+
+def read_cifar10(root, train):
+    folder = os.path.join(root, "cifar-10-batches-bin")
+    names = [f"data_batch_{i}.bin" for i in range(1, 6)] if train else ["test_batch.bin"]
+    records = np.concatenate([np.fromfile(os.path.join(folder, n), dtype=np.uint8).reshape(-1, 3073) for n in names])
+    images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy()  # HWC, as torchvision keeps them
+    return images, records[:, 0].astype(np.int64)
+
+
+def long_tailed_subset(labels, n_max, ratio, classes, rng):
+    counts = [int(n_max * (1.0 / ratio) ** (i / (classes - 1))) for i in range(classes)]
+    keep = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:n] for c, n in enumerate(counts)])
+    return keep, counts
+
+
+class ImageSet(Dataset):
+    def __init__(self, images, labels, transform):
+        self.images, self.labels, self.transform = images, labels, transform
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return self.transform(Image.fromarray(self.images[i])), self.labels[i]
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.pad = cout // 4 if stride != 1 or cin != cout else 0
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        shortcut = x if self.pad == 0 else F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, self.pad, self.pad))
+        return F.relu(out + shortcut)
+
+
+class CosineLinear(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(cin, cout).uniform_(-1, 1).renorm_(2, 1, 1e-5).mul_(1e5))
+
+    def forward(self, x):
+        return F.normalize(x, dim=1).mm(F.normalize(self.weight, dim=0))
+
+
+class ResNet32(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        layers, cin = [], 16
+        for cout, stride in ((16, 1), (32, 2), (64, 2)):
+            for b in range(5):
+                layers.append(Block(cin, cout, stride if b == 0 else 1))
+                cin = cout
+        self.layers = nn.Sequential(*layers)
+        self.linear = CosineLinear(64, classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight)
+
+    def forward(self, x):
+        out = self.layers(F.relu(self.bn1(self.conv1(x))))
+        return self.linear(F.adaptive_avg_pool2d(out, 1).flatten(1))
+
+
+def ldam_loss(logits, target, margins, scale=30.0):
+    shifted = logits - F.one_hot(target, logits.size(1)).float() * margins[target].unsqueeze(1)
+    return F.cross_entropy(scale * shifted, target)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("root")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=128)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    train_x, train_y = read_cifar10(args.root, True)
+    test_x, test_y = read_cifar10(args.root, False)
+    keep, counts = long_tailed_subset(train_y, 5000, 100.0, 10, np.random.default_rng(0))
+    normalize = [transforms.ToTensor(), transforms.Normalize(MEAN, STD)]
+    augment = transforms.Compose([transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip()] + normalize)
+    train_loader = DataLoader(ImageSet(train_x[keep], train_y[keep], augment), batch_size=args.batch, shuffle=True,
+                              num_workers=args.workers, persistent_workers=args.workers > 0)
+    test_loader = DataLoader(ImageSet(test_x, test_y, transforms.Compose(normalize)), batch_size=100,
+                             num_workers=args.workers, persistent_workers=args.workers > 0)
+
+    margins = torch.tensor(counts, dtype=torch.float).pow(-0.25)
+    margins *= 0.5 / margins.max()
+    model = ResNet32(10)
+    sgd = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9, weight_decay=2e-4)
+    for epoch in range(1, args.epochs + 1):
+        began = time.perf_counter()
+        model.train()
+        seen = 0
+        for x, y in train_loader:
+            loss = ldam_loss(model(x), y, margins)
+            sgd.zero_grad()
+            loss.backward()
+            sgd.step()
+            seen += len(y)
+            loss.item()  # the reference logs the running loss every batch
+        train_seconds = time.perf_counter() - began
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for x, y in test_loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+        epoch_seconds = time.perf_counter() - began
+        print(f"ref epoch {epoch} threads {args.threads} workers {args.workers} batch {args.batch}: "
+              f"epoch {epoch_seconds:.2f} s (train {train_seconds:.2f} s, eval {epoch_seconds - train_seconds:.2f} s "
+              f"on {len(test_y)} images), {seen / train_seconds:.0f} train img/s, "
+              f"test error {100.0 * (1 - correct / len(test_y)):.2f}%", flush=True)
+
+
+if __name__ == "__main__":
+    main()
