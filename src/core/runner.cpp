@@ -214,7 +214,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   std::string error;
   json final_block = json::object();
 
-  ProgressReporter progress(*log, total, state.epochs_done, options.live_progress);
+  ProgressReporter progress(*log, total, state.epochs_done, options.live_progress, headline.key);
   try {
     for (int64_t epoch = state.epochs_done; epoch < total; ++epoch) {
       if (stop_requested()) throw InterruptedError();

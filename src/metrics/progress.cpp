@@ -28,8 +28,9 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-ProgressReporter::ProgressReporter(spdlog::logger& log, int64_t total_epochs, int64_t first_epoch, bool live)
-    : log_(log), total_(total_epochs), first_(first_epoch), live_(live),
+ProgressReporter::ProgressReporter(spdlog::logger& log, int64_t total_epochs, int64_t first_epoch, bool live,
+                                   std::string headline_key)
+    : log_(log), total_(total_epochs), first_(first_epoch), live_(live), headline_key_(std::move(headline_key)),
       start_(std::chrono::steady_clock::now()), last_print_(start_) {}
 
 std::string ProgressReporter::describe(int64_t epoch, const nlohmann::ordered_json& row) const {
@@ -37,10 +38,15 @@ std::string ProgressReporter::describe(int64_t epoch, const nlohmann::ordered_js
   const double per_epoch = elapsed / static_cast<double>(epoch - first_ + 1);
   std::string text = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(total_);
   int shown = 0;
-  for (const auto& [key, value] : row.items()) {
-    if (!value.is_number() || key == "epoch" || shown == kMaxShownMetrics) continue;
+  auto show = [&](const std::string& key, const nlohmann::ordered_json& value) {
     text += " " + key + "=" + (value.is_number_integer() ? value.dump() : short_number(value.get<double>()));
     ++shown;
+  };
+  const auto headline = headline_key_.empty() ? row.end() : row.find(headline_key_);
+  if (headline != row.end() && headline->is_number()) show(headline_key_, *headline);
+  for (const auto& [key, value] : row.items()) {
+    if (!value.is_number() || key == "epoch" || key == headline_key_ || shown == kMaxShownMetrics) continue;
+    show(key, value);
   }
   text += " | " + format_duration(elapsed) + " elapsed, ETA " +
           format_duration(per_epoch * static_cast<double>(total_ - epoch - 1));

@@ -1,6 +1,7 @@
 #pragma once
 // Progress of a run: on a terminal one live line rewritten in place with the ETA; otherwise (logs,
 // Slurm output files) plain log lines, at most one every few seconds plus the first and last epoch.
+// Each line shows the headline metric (when the row has it) and then the row's first other numbers.
 #include <chrono>
 #include <string>
 
@@ -11,7 +12,8 @@ namespace wei {
 
 class ProgressReporter {
  public:
-  ProgressReporter(spdlog::logger& log, int64_t total_epochs, int64_t first_epoch, bool live);
+  ProgressReporter(spdlog::logger& log, int64_t total_epochs, int64_t first_epoch, bool live,
+                   std::string headline_key = "");
   void epoch_done(int64_t epoch, const nlohmann::ordered_json& row);
   // Ends the live line so later output starts on a fresh line.
   void finish();
@@ -22,6 +24,7 @@ class ProgressReporter {
   int64_t total_;
   int64_t first_;
   bool live_;
+  std::string headline_key_;
   bool line_open_ = false;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
