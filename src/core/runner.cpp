@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include "core/atomic_file.h"
@@ -36,6 +37,9 @@ const char* status_name(RunStatus status) {
 }
 
 namespace {
+
+// Log messages kept until log.txt exists; a run logs a handful before that.
+constexpr size_t kEarlyLogMessages = 256;
 
 std::string utc_timestamp(const char* format) {
   const std::time_t now = std::time(nullptr);
@@ -152,6 +156,10 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   const Spec spec = load_spec(options.spec_path, options.overrides, registry);
   const TrainerInfo& info = registry.get(spec.get_string("trainer"));
   auto log = make_logger();
+  // What is logged before the run directory exists (the device choice, the trainer's data summary
+  // and warnings) is kept here and written to log.txt first, once that file exists.
+  auto early_log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kEarlyLogMessages);
+  log->sinks().push_back(early_log);
   const torch::Device device = resolve_device(spec.get_string("device"), *log);
   const int threads = resolve_threads(spec.get_int("threads"));
   torch::set_num_threads(threads);
@@ -184,7 +192,8 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   files.write_config(spec.to_yaml());
   auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
   file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
-  log->sinks().push_back(file_sink);
+  for (const auto& message : early_log->last_raw()) file_sink->log(message);
+  log->sinks().back() = file_sink;  // in place of early_log
   if (options.resume) {
     files.rewrite_history(state.history);
     log->info("resuming {} from epoch {}/{}", dir.string(), state.epochs_done, trainer->num_epochs());

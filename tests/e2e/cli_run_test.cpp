@@ -72,6 +72,11 @@ TEST_CASE("a run writes config, metrics (schema 1), history, log and checkpoint"
   CHECK(line_count(out / "history.jsonl") == 20);
   CHECK(m["final"]["test_error"].is_number());
   CHECK(m["best"]["epoch"].is_number());
+  // log.txt starts with what was logged before the run directory existed (the device choice).
+  std::ifstream log(out / "log.txt");
+  std::string first_line;
+  std::getline(log, first_line);
+  CHECK_THAT(first_line, Catch::Matchers::Contains("device auto: no CUDA device available"));
   // The resolved config reproduces the run: validate it back.
   CHECK(run_wei({"validate", (out / "config.yaml").string()}, tmp.path()).exit_code == 0);
 }
