@@ -24,9 +24,10 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -x "$build/wei_tests" ]] || { echo "no wei_tests at $build (set BUILD, or build target wei_tests)" >&2; exit 2; }
+# shellcheck source=scripts/setup.sh
+source "$here/scripts/setup.sh"
+wei_install_packages python3-numpy python3-scipy  # the numpy/scipy reference
 python=/usr/bin/python3
-"$python" -c 'import numpy, scipy' 2>/dev/null ||
-  { echo "the reference needs Debian's python3-numpy and python3-scipy (apt-get install)" >&2; exit 2; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -4,21 +4,12 @@
 #include <sstream>
 
 #include "core/errors.h"
+#include "support/trainer_fixture.h"
 #include "trainers/hmm_prompt/hmm_prompt_trainer.h"
 
 namespace {
 
-// The schema defaults with `overrides` applied.
-wei::Spec make_spec(const std::map<std::string, wei::ParamValue>& overrides) {
-  wei::ParamSchema schema = wei::hmm_prompt_schema();
-  std::map<std::string, wei::ParamValue> values;
-  for (const auto& def : schema.params()) values[def.path] = *def.default_value;
-  for (const auto& [key, value] : overrides) {
-    REQUIRE(schema.find(key) != nullptr);
-    values[key] = value;
-  }
-  return wei::Spec(schema, values, "test.yaml");
-}
+using wei::testing::TrainerFixture;
 
 // A small H = 4 setting that trains in seconds on one core.
 std::map<std::string, wei::ParamValue> small_setting() {
@@ -34,9 +25,9 @@ std::map<std::string, wei::ParamValue> small_setting() {
           {"tune.batch_size", int64_t{64}}};
 }
 
-std::unique_ptr<wei::Trainer> make_trainer(const wei::Spec& spec, spdlog::logger& log, uint64_t seed) {
-  wei::RunContext ctx{spec, torch::Device(torch::kCPU), seed, log, [] { return false; }};
-  auto trainer = wei::hmm_prompt_trainer_info().create(ctx);
+// A prepared hmm_prompt trainer on the schema defaults with `setting` applied.
+std::unique_ptr<wei::Trainer> make_trainer(const TrainerFixture& fixture) {
+  auto trainer = fixture.trainer();
   trainer->prepare();
   return trainer;
 }
@@ -44,9 +35,8 @@ std::unique_ptr<wei::Trainer> make_trainer(const wei::Spec& spec, spdlog::logger
 }  // namespace
 
 TEST_CASE("hmm_prompt end to end at H = 4 beats chance clearly", "[hmm_prompt]") {
-  spdlog::logger log("hmm-test");
-  const wei::Spec spec = make_spec(small_setting());
-  auto trainer = make_trainer(spec, log, 1);
+  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), small_setting(), 1);
+  auto trainer = make_trainer(fixture);
   const auto data = trainer->data_info();
   REQUIRE(data["source"] == "synthetic");
   REQUIRE(data["hidden_states"] == 4);
@@ -67,7 +57,6 @@ TEST_CASE("hmm_prompt end to end at H = 4 beats chance clearly", "[hmm_prompt]")
 }
 
 TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase", "[hmm_prompt]") {
-  spdlog::logger log("hmm-test");
   auto setting = small_setting();
   setting["pretrain.steps"] = int64_t{20};
   setting["pretrain.log_every"] = int64_t{10};
@@ -75,8 +64,8 @@ TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase",
   setting["tune.prompt_epochs"] = int64_t{2};
   setting["task.train_size"] = int64_t{128};
   setting["model.dropout"] = 0.1;  // the global generator must be restored too
-  const wei::Spec spec = make_spec(setting);
-  auto straight = make_trainer(spec, log, 9);
+  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 9);
+  auto straight = make_trainer(fixture);
   const int64_t epochs = straight->num_epochs();
   REQUIRE(epochs == 6);
   std::vector<nlohmann::ordered_json> expected;
@@ -84,14 +73,14 @@ TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase",
   const auto expected_final = straight->final_metrics();
 
   for (int64_t cut : {1, 2, 4, 5}) {  // inside pretraining, at each phase start, mid-prompt
-    auto first = make_trainer(spec, log, 9);
+    auto first = make_trainer(fixture);
     for (int64_t e = 0; e < cut; ++e) first->train_epoch(e);
     torch::serialize::OutputArchive out;
     first->save_state(out);
     std::stringstream buffer;
     out.save_to(buffer);
     first.reset();
-    auto resumed = make_trainer(spec, log, 9);
+    auto resumed = make_trainer(fixture);
     torch::serialize::InputArchive in;
     in.load_from(buffer);
     resumed->load_state(in);
@@ -101,7 +90,6 @@ TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase",
 }
 
 TEST_CASE("hmm_prompt memory HMM uses the attention head", "[hmm_prompt]") {
-  spdlog::logger log("hmm-test");
   auto setting = small_setting();
   setting["hmm.kind"] = std::string("memory");
   setting["pretrain.steps"] = int64_t{20};
@@ -109,8 +97,8 @@ TEST_CASE("hmm_prompt memory HMM uses the attention head", "[hmm_prompt]") {
   setting["tune.head_epochs"] = int64_t{1};
   setting["tune.prompt_epochs"] = int64_t{1};
   setting["task.train_size"] = int64_t{128};
-  const wei::Spec spec = make_spec(setting);  // the runner keeps the spec alive for the run
-  auto trainer = make_trainer(spec, log, 2);
+  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 2);
+  auto trainer = make_trainer(fixture);
   REQUIRE(trainer->data_info()["hidden_states"] == 8);
   for (int64_t e = 0; e < trainer->num_epochs(); ++e) trainer->train_epoch(e);
   const auto final = trainer->final_metrics();
@@ -119,19 +107,17 @@ TEST_CASE("hmm_prompt memory HMM uses the attention head", "[hmm_prompt]") {
 }
 
 TEST_CASE("hmm_prompt rejects inconsistent task lengths", "[hmm_prompt]") {
-  spdlog::logger log("hmm-test");
   auto setting = small_setting();
   setting["task.prompt_length"] = int64_t{39};
   setting["task.input_tokens"] = int64_t{60};
-  const wei::Spec spec = make_spec(setting);
-  wei::RunContext ctx{spec, torch::Device(torch::kCPU), 1, log, [] { return false; }};
+  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 1);
   try {
-    wei::hmm_prompt_trainer_info().create(ctx);
+    fixture.trainer();
     FAIL("expected a SpecError");
   } catch (const wei::SpecError& e) {
     // input_tokens >= sequence_length, and blocks shorter than the input; the prompt is fine.
     REQUIRE(e.diagnostics().size() == 2);
-    REQUIRE(e.diagnostics()[0] == "test.yaml: task.input_tokens: must be < task.sequence_length");
+    REQUIRE(e.diagnostics()[0] == "<test>: task.input_tokens: must be < task.sequence_length");
     REQUIRE(e.diagnostics()[1].find("pretrain.block_length") != std::string::npos);
   }
 }
