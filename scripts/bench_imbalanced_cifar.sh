@@ -80,7 +80,7 @@ done
 
 echo "== 4. ratios (epoch seconds, wei-run / Python; mean over epochs)"
 # The reference's epoch time per setting, averaged over its epochs: "threads workers seconds".
-awk '{ for (i = 1; i <= NF; ++i) { if ($i == "threads") t = $(i + 1); if ($i == "workers") w = $(i + 1); if ($i == "epoch" && $(i + 1) + 0 > 0 && $(i + 2) == "s") s = $(i + 1) }
+awk '/ threads / { for (i = 1; i <= NF; ++i) { if ($i == "threads") t = $(i + 1); if ($i == "workers") w = $(i + 1); if ($i == "epoch" && $(i + 1) + 0 > 0 && $(i + 2) == "s") s = $(i + 1) }
        key = t " " w; sum[key] += s; n[key]++ }
      END { for (k in sum) print k, sum[k] / n[k] }' "$out/ref.txt" | sort -k3 -n > "$out/ref_means.txt"
 read -r best_t best_w best_s < "$out/ref_means.txt"
