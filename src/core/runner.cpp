@@ -223,7 +223,9 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   std::string error;
   json final_block = json::object();
 
-  ProgressReporter progress(*log, total, state.epochs_done, options.live_progress, headline.key);
+  std::vector<double> epoch_costs;
+  for (int64_t e = 0; e < total; ++e) epoch_costs.push_back(trainer->epoch_cost(e));
+  ProgressReporter progress(*log, std::move(epoch_costs), state.epochs_done, options.live_progress, headline.key);
   try {
     for (int64_t epoch = state.epochs_done; epoch < total; ++epoch) {
       if (stop_requested()) throw InterruptedError();

@@ -1,5 +1,6 @@
 #include "metrics/progress.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -28,14 +29,16 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-ProgressReporter::ProgressReporter(spdlog::logger& log, int64_t total_epochs, int64_t first_epoch, bool live,
-                                   std::string headline_key)
-    : log_(log), total_(total_epochs), first_(first_epoch), live_(live), headline_key_(std::move(headline_key)),
-      start_(std::chrono::steady_clock::now()), last_print_(start_) {}
+ProgressReporter::ProgressReporter(spdlog::logger& log, std::vector<double> epoch_costs, int64_t first_epoch,
+                                   bool live, std::string headline_key)
+    : log_(log), cost_after_(epoch_costs.size() + 1, 0.0), total_(static_cast<int64_t>(epoch_costs.size())),
+      first_(first_epoch), live_(live), headline_key_(std::move(headline_key)),
+      start_(std::chrono::steady_clock::now()), last_print_(start_) {
+  for (size_t e = epoch_costs.size(); e-- > 0;) cost_after_[e] = cost_after_[e + 1] + std::max(0.0, epoch_costs[e]);
+}
 
 std::string ProgressReporter::describe(int64_t epoch, const nlohmann::ordered_json& row) const {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double per_epoch = elapsed / static_cast<double>(epoch - first_ + 1);
   std::string text = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(total_);
   int shown = 0;
   auto show = [&](const std::string& key, const nlohmann::ordered_json& value) {
@@ -48,9 +51,16 @@ std::string ProgressReporter::describe(int64_t epoch, const nlohmann::ordered_js
     if (!value.is_number() || key == "epoch" || key == headline_key_ || shown == kMaxShownMetrics) continue;
     show(key, value);
   }
-  text += " | " + format_duration(elapsed) + " elapsed, ETA " +
-          format_duration(per_epoch * static_cast<double>(total_ - epoch - 1));
+  text += " | " + format_duration(elapsed) + " elapsed, ETA " + format_duration(eta(epoch, elapsed));
   return text;
+}
+
+double ProgressReporter::eta(int64_t epoch, double elapsed) const {
+  const double done = cost_after_[static_cast<size_t>(first_)] - cost_after_[static_cast<size_t>(epoch + 1)];
+  const double left = cost_after_[static_cast<size_t>(epoch + 1)];
+  if (done > 0) return elapsed * left / done;
+  // Nothing of known cost done yet: fall back to equal epochs.
+  return elapsed / static_cast<double>(epoch - first_ + 1) * static_cast<double>(total_ - epoch - 1);
 }
 
 void ProgressReporter::epoch_done(int64_t epoch, const nlohmann::ordered_json& row) {

@@ -59,6 +59,9 @@ class Trainer {
   // The metrics.json "final" block, called once after the last epoch.
   virtual nlohmann::ordered_json final_metrics() = 0;
   virtual HeadlineMetric headline() const = 0;
+  // Estimated relative cost of epoch `epoch` (any unit; only ratios matter), for the ETA of the
+  // progress line. Trainers whose phases differ in speed override it; valid after prepare().
+  virtual double epoch_cost(int64_t epoch) const { return 1.0; }
   // Everything needed to continue bit-identically: parameters, optimiser, RNG streams.
   virtual void save_state(torch::serialize::OutputArchive& archive) const = 0;
   virtual void load_state(torch::serialize::InputArchive& archive) = 0;

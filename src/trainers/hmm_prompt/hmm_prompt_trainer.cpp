@@ -55,6 +55,7 @@ class HmmPromptTrainer : public Trainer {
   nlohmann::ordered_json train_epoch(int64_t epoch) override;
   nlohmann::ordered_json final_metrics() override;
   HeadlineMetric headline() const override { return {"val_acc", false}; }
+  double epoch_cost(int64_t epoch) const override;
   void save_state(torch::serialize::OutputArchive& archive) const override;
   void load_state(torch::serialize::InputArchive& archive) override;
 
@@ -222,6 +223,22 @@ nlohmann::ordered_json HmmPromptTrainer::data_info() const {
   info["class_counts"] = {counts[0].item<int64_t>(), counts[1].item<int64_t>()};
   info["test_majority_acc"] = std::max(ones, 1.0 - ones);
   return info;
+}
+
+// Tokens through the model, a backward pass counting twice a forward one: a pretraining row is
+// log_every steps of batch x block_length tokens; a prompt epoch trains on the train set and
+// evaluates val and test; head epochs only read cached features (the first one computes them).
+double HmmPromptTrainer::epoch_cost(int64_t epoch) const {
+  const auto tokens = [this](int64_t examples) { return static_cast<double>(examples * (input_tokens_ + 1)); };
+  const int64_t train = spec_.get_int("task.train_size");
+  const int64_t eval = spec_.get_int("task.val_size") + spec_.get_int("task.test_size");
+  if (epoch < pretrain_rows_) {
+    const int64_t steps = std::min(log_every_, pretrain_steps_ - epoch * log_every_);
+    return 3.0 * static_cast<double>(steps * spec_.get_int("pretrain.batch_size") * spec_.get_int("pretrain.block_length"));
+  }
+  if (epoch == pretrain_rows_) return tokens(train + eval);
+  if (epoch < pretrain_rows_ + head_epochs_) return 0.0;
+  return 3.0 * tokens(train) + tokens(eval);
 }
 
 nlohmann::ordered_json HmmPromptTrainer::train_epoch(int64_t epoch) {

@@ -155,6 +155,28 @@ class ImageTrainer : public Trainer {
 
   HeadlineMetric headline() const override { return {"target_acc", false}; }
 
+  // Examples through the model, a backward pass counting twice a forward one; every row also
+  // evaluates the source and target test sets.
+  double epoch_cost(int64_t epoch) const override {
+    const Spec& spec = ctx_.spec;
+    const auto n = [](const LabelledSet& set) { return static_cast<double>(set.size()); };
+    const double eval = n(data_.source_test) + n(data_.target_test);
+    const double target = n(data_.target_train);
+    const double source_batch = spec.get_float(p_ + "source_weight") > 0
+                                    ? static_cast<double>(std::min(spec.get_int(p_ + "batch_size"), data_.source_train.size()))
+                                    : 0.0;
+    if (epoch < source_epochs()) return 3.0 * n(data_.source_train) + eval;
+    if (pseudo_label_) {  // predict the target, then pl_epochs over (at most) all of it
+      const double batches = std::ceil(target / static_cast<double>(spec.get_int(p_ + "batch_size")));
+      return target + static_cast<double>(spec.get_int(p_ + "pl_epochs")) * 3.0 * (target + batches * source_batch) + eval;
+    }
+    const int64_t first = (epoch - source_epochs()) * log_every();
+    const int64_t steps = std::min(log_every(), spec.get_int(p_ + "adapt_steps") - first);
+    const int64_t batch = spec.get_int(p_ + "adapt_batch_size");
+    const double per_step = batch > 0 && batch < data_.target_train.size() ? static_cast<double>(batch) : target;
+    return static_cast<double>(steps) * 3.0 * (per_step + source_batch) + eval;
+  }
+
   void save_state(torch::serialize::OutputArchive& ar) const override {
     torch::serialize::OutputArchive model, source_opt, adapt_opt;
     model_->save(model);
