@@ -15,6 +15,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/reproduce.sh
+source "$here/scripts/lib/reproduce.sh"
 wei_run="${WEI_RUN:-$here/build/wei-run}"
 seeds="0"; c10="data/cifar10"; c100="data/cifar100"; only="."; out="results/ldam_table2"
 report_only=0; dry_run=0; overrides=()
@@ -41,17 +43,12 @@ done
 [[ ${#configs[@]} -gt 0 ]] || { echo "no config matches '$only'" >&2; exit 2; }
 
 if [[ $report_only -eq 0 ]]; then
-  [[ $dry_run -eq 1 || -x "$wei_run" ]] || { echo "no wei-run binary at $wei_run (set WEI_RUN)" >&2; exit 2; }
+  require_wei_run
   for f in "${configs[@]}"; do
     name="$(basename "$f" .yaml)"
     root="$c10"; [[ "$name" == cifar100_* ]] && root="$c100"
     for seed in $seeds; do
-      dir="$out/$name/seed_$seed"
-      if [[ -f "$dir/metrics.json" ]] && [[ "$(jq -r .status "$dir/metrics.json")" == ok ]]; then continue; fi
-      cmd=("$wei_run" run "$f" "seed=$seed" "data.root=$root" "${overrides[@]}" --out "$dir")
-      if [[ $dry_run -eq 1 ]]; then echo "${cmd[*]}"; continue; fi
-      echo "== $name seed $seed" >&2
-      "${cmd[@]}" || echo "!! $name seed $seed failed (exit $?)" >&2
+      run_point "$out/$name/seed_$seed" "$f" "seed=$seed" "data.root=$root" "${overrides[@]}"
     done
   done
   [[ $dry_run -eq 1 ]] && exit 0

@@ -21,6 +21,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/reproduce.sh
+source "$here/scripts/lib/reproduce.sh"
 wei_run="${WEI_RUN:-$here/build/wei-run}"
 only="."; seeds="0"; out="results/spurious_selftrain"; data="$here/../shared/data"; celeba_root=""
 report_only=0; dry_run=0; quick=0; overrides=()
@@ -77,19 +79,14 @@ prepare_celeba_subset() {
 }
 
 if [[ $report_only -eq 0 ]]; then
-  [[ $dry_run -eq 1 || -x "$wei_run" ]] || { echo "no wei-run binary at $wei_run (set WEI_RUN)" >&2; exit 2; }
+  require_wei_run
   for name in "${configs[@]}"; do
     [[ "$name" == celeba_subset && $dry_run -eq 0 ]] && { prepare_celeba_subset || continue; }
+    # shellcheck disable=SC2207
+    extra=($(config_args "$name"))
     for seed in $seeds; do
-      dir="$out/$name/seed_$seed"
-      if [[ -f "$dir/metrics.json" ]] && [[ "$(jq -r .status "$dir/metrics.json")" == ok ]]; then continue; fi
-      # shellcheck disable=SC2207
-      extra=($(config_args "$name"))
-      cmd=("$wei_run" run "$here/configs/spurious_selftrain/$name.yaml" "seed=$seed" "${extra[@]}"
-           "${overrides[@]}" --out "$dir")
-      if [[ $dry_run -eq 1 ]]; then echo "${cmd[*]}"; continue; fi
-      echo "== $name seed $seed" >&2
-      "${cmd[@]}" || echo "!! $name seed $seed failed (exit $?)" >&2
+      run_point "$out/$name/seed_$seed" "$here/configs/spurious_selftrain/$name.yaml" "seed=$seed" "${extra[@]}" \
+        "${overrides[@]}"
     done
   done
   [[ $dry_run -eq 1 ]] && exit 0
