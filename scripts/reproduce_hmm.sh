@@ -21,6 +21,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 wei_run="${WEI_RUN:-$here/build/wei-run}"
+# shellcheck source=scripts/lib/reproduce.sh
+source "$here/scripts/lib/reproduce.sh"
 seeds="0 1 2"; only="."; out="results/hmm_prompt"; report_only=0; dry_run=0; overrides=()
 # --cpu: every size key the configs set, shrunk for 2 CPU cores; tuning stays the paper's except
 # prompt epochs (20 instead of 100: at H = 25 validation accuracy still rose slowly after 20).
@@ -49,15 +51,10 @@ done
 [[ ${#configs[@]} -gt 0 ]] || { echo "no config matches '$only'" >&2; exit 2; }
 
 if [[ $report_only -eq 0 ]]; then
-  [[ $dry_run -eq 1 || -x "$wei_run" ]] || { echo "no wei-run binary at $wei_run (set WEI_RUN)" >&2; exit 2; }
+  require_wei_run
   for name in "${configs[@]}"; do
     for seed in $seeds; do
-      dir="$out/$name/seed_$seed"
-      if [[ -f "$dir/metrics.json" ]] && [[ "$(jq -r .status "$dir/metrics.json")" == ok ]]; then continue; fi
-      cmd=("$wei_run" run "$here/configs/hmm_prompt/$name.yaml" "seed=$seed" "${overrides[@]}" --out "$dir")
-      if [[ $dry_run -eq 1 ]]; then echo "${cmd[*]}"; continue; fi
-      echo "== $name seed $seed" >&2
-      "${cmd[@]}" || echo "!! $name seed $seed failed (exit $?)" >&2
+      run_point "$out/$name/seed_$seed" "$here/configs/hmm_prompt/$name.yaml" "seed=$seed" "${overrides[@]}"
     done
   done
   [[ $dry_run -eq 1 ]] && exit 0
@@ -80,7 +77,9 @@ ours() {
       for (i = 1; i <= n; i++) v += (x[i] - m) ^ 2
       if (n < 2) { printf "%.2f (n=1)", m; exit }
       h = (n - 1 <= 10 ? t[n - 1] : 1.96) * sqrt(v / (n - 1) / n)
-      printf "%.2f [%.2f, %.2f] (n=%d)", m, m - h, m + h, n }'
+      # an accuracy interval is clipped to [0, 100]: the t interval ignores the bound
+      lo = m - h; hi = m + h; if (lo < 0) lo = 0; if (hi > 100) hi = 100
+      printf "%.2f [%.2f, %.2f] (n=%d)", m, lo, hi, n }'
 }
 
 # Paper values (GUIDE section 5): vanilla "prompt head" by H; memory "attention-head vanilla-linear".

@@ -7,12 +7,17 @@ require_wei_run() {
 }
 
 # run_point DIR ARG...: runs `$wei_run run ARG... --out DIR` unless DIR already holds a result with
-# status "ok"; with dry_run=1 prints the command instead. A failed run is reported, not fatal.
+# status "ok"; a run that was interrupted or killed (a checkpoint, no final status) is continued with
+# --resume, as `wei-run sweep` does. With dry_run=1 prints the command instead. A failed run is
+# reported, not fatal.
 run_point() {
   local dir="$1"
   shift
-  if [[ -f "$dir/metrics.json" ]] && [[ "$(jq -r .status "$dir/metrics.json")" == ok ]]; then return 0; fi
+  local status=""
+  [[ -f "$dir/metrics.json" ]] && status="$(jq -r .status "$dir/metrics.json")"
+  [[ "$status" == ok ]] && return 0
   local cmd=("$wei_run" run "$@" --out "$dir")
+  if [[ -f "$dir/checkpoints/last.pt" && ( -z "$status" || "$status" == interrupted ) ]]; then cmd+=(--resume); fi
   if [[ $dry_run -eq 1 ]]; then
     echo "${cmd[*]}"
     return 0
