@@ -3,8 +3,9 @@
 check of wei-run's LDAM-DRW numbers on the same data.
 
 It follows the official LDAM-DRW implementation (github.com/kaidic/LDAM-DRW, cifar_train.py): the
-first n_i = floor(5000 * 0.01^(i/9)) training images of each class, a torchvision-style dataset
-holding uint8 HWC images that go through PIL per image (RandomCrop(32, padding=4),
+n_i = floor(5000 * 0.01^(i/9)) training images of each class drawn as its imbalance_cifar.py draws
+them (np.random.seed(seed), then per class a shuffle of its indices and the first n_i), a
+torchvision-style dataset holding uint8 HWC images that go through PIL per image (RandomCrop(32, padding=4),
 RandomHorizontalFlip, ToTensor, Normalize), a torch DataLoader with worker processes, ResNet-32 with
 the cosine ("normed") last layer, the LDAM loss (s = 30, largest margin 0.5) with deferred
 re-weighting from epoch 160 (beta 0.9999), SGD 0.1 with momentum 0.9 and weight decay 2e-4, 5 warm-up
@@ -40,11 +41,17 @@ def read_cifar10(root, train):
     return images, records[:, 0].astype(np.int64)
 
 
-def long_tailed_subset(labels, n_max, ratio, classes):
-    """The first n_c images of each class c in file order, as the official code takes them."""
+def long_tailed_subset(labels, n_max, ratio, classes, seed):
+    """n_c images of each class c, chosen as the official code chooses them: numpy seeded once, then
+    for each class in turn its indices (file order) shuffled and the first n_c kept."""
     counts = [int(n_max * (1.0 / ratio) ** (i / (classes - 1))) for i in range(classes)]
-    keep = np.concatenate([np.flatnonzero(labels == c)[:n] for c, n in enumerate(counts)])
-    return keep, counts
+    np.random.seed(seed)
+    keep = []
+    for c, n in enumerate(counts):
+        idx = np.flatnonzero(labels == c)
+        np.random.shuffle(idx)
+        keep.append(idx[:n])
+    return np.concatenate(keep), counts
 
 
 class ImageSet(Dataset):
@@ -136,7 +143,7 @@ def main():
 
     train_x, train_y = read_cifar10(args.root, True)
     test_x, test_y = read_cifar10(args.root, False)
-    keep, counts = long_tailed_subset(train_y, 5000, 100.0, 10)
+    keep, counts = long_tailed_subset(train_y, 5000, 100.0, 10, args.seed)
     normalize = [transforms.ToTensor(), transforms.Normalize(MEAN, STD)]
     augment = transforms.Compose([transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip()] + normalize)
     train_loader = DataLoader(ImageSet(train_x[keep], train_y[keep], augment), batch_size=args.batch, shuffle=True,
