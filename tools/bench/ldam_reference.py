@@ -160,7 +160,7 @@ def main():
     margins *= 0.5 / margins.max()
     model = ResNet32(10)
     sgd = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=2e-4)
-    best = (100.0, 0)
+    best, error = (100.0, 0), None
     for epoch in range(1, args.epochs + 1):
         for group in sgd.param_groups:
             group["lr"] = learning_rate(epoch)
@@ -190,7 +190,8 @@ def main():
         print(f"ref epoch {epoch} threads {args.threads} workers {args.workers} batch {args.batch}: "
               f"epoch {epoch_seconds:.2f} s (train {train_seconds:.2f} s, eval {epoch_seconds - train_seconds:.2f} s "
               f"on {len(test_y)} images), {seen / train_seconds:.0f} train img/s, test error {error:.2f}%", flush=True)
-    print(f"ref final test error {error:.2f}%, best {best[0]:.2f}% at epoch {best[1]}", flush=True)
+    if error is not None:  # None when every epoch came before --eval-from
+        print(f"ref final test error {error:.2f}%, best {best[0]:.2f}% at epoch {best[1]}", flush=True)
 
 
 if __name__ == "__main__":
