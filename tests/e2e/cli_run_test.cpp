@@ -7,23 +7,19 @@
 #include <fstream>
 #include <thread>
 
+#include "support/json_file.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using wei::testing::read_json;
 using wei::testing::run_wei;
 using wei::testing::TempDir;
 
 namespace {
 
 const std::string kConfigs = std::string(WEI_SOURCE_DIR) + "/configs/label_noise/";
-
-json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  return json::parse(in);
-}
 
 size_t line_count(const fs::path& path) {
   std::ifstream in(path);

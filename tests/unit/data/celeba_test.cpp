@@ -9,6 +9,7 @@
 
 #include "core/errors.h"
 #include "data/celeba.h"
+#include "support/input_error.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -17,15 +18,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 using ScratchDir = wei::testing::TempDir;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const wei::InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using wei::testing::input_error_of;
 
 const char* kAttrHeader = "3\nBlond_Hair Male Smiling \n";
 
@@ -45,23 +38,23 @@ TEST_CASE("celeba attribute file: runs of spaces, count and header lines", "[spu
   CHECK(attrs.values[0][1].item<int8_t>() == 1);
   CHECK(attrs.values[1][0].item<int8_t>() == 1);
   CHECK(attrs.values[2][0].item<int8_t>() == -1);
-  CHECK_THAT(error_of([&] { attrs.column("Bald"); }), Contains(path) && Contains("'Bald'"));
+  CHECK_THAT(input_error_of([&] { attrs.column("Bald"); }), Contains(path) && Contains("'Bald'"));
 }
 
 TEST_CASE("celeba attribute file: malformed lines name file:line", "[spurious_selftrain]") {
   const ScratchDir dir;
   const std::string bad_value = dir.write("v.txt", std::string(kAttrHeader) + "a.jpg 1 1 1\nb.jpg 1 0 1\nc.jpg 1 1 1\n");
-  CHECK_THAT(error_of([&] { wei::read_celeba_attributes(bad_value); }),
+  CHECK_THAT(input_error_of([&] { wei::read_celeba_attributes(bad_value); }),
              Contains(bad_value + ":4:") && Contains("Male") && Contains("'0'"));
   const std::string short_row = dir.write("s.txt", std::string(kAttrHeader) + "a.jpg 1 1\n");
-  CHECK_THAT(error_of([&] { wei::read_celeba_attributes(short_row); }),
+  CHECK_THAT(input_error_of([&] { wei::read_celeba_attributes(short_row); }),
              Contains(short_row + ":3:") && Contains("got 3 fields"));
   const std::string count = dir.write("c.txt", std::string(kAttrHeader) + "a.jpg 1 1 1\n");
-  CHECK_THAT(error_of([&] { wei::read_celeba_attributes(count); }),
+  CHECK_THAT(input_error_of([&] { wei::read_celeba_attributes(count); }),
              Contains(count + ":1:") && Contains("says 3 images") && Contains("1 rows"));
   const std::string no_count = dir.write("n.txt", "Blond_Hair Male\na.jpg 1 1\n");
-  CHECK_THAT(error_of([&] { wei::read_celeba_attributes(no_count); }), Contains(no_count + ":1:"));
-  CHECK_THAT(error_of([&] { wei::read_celeba_attributes((dir.path() / "absent").string()); }), Contains("absent"));
+  CHECK_THAT(input_error_of([&] { wei::read_celeba_attributes(no_count); }), Contains(no_count + ":1:"));
+  CHECK_THAT(input_error_of([&] { wei::read_celeba_attributes((dir.path() / "absent").string()); }), Contains("absent"));
 }
 
 TEST_CASE("celeba partition file", "[spurious_selftrain]") {
@@ -71,16 +64,16 @@ TEST_CASE("celeba partition file", "[spurious_selftrain]") {
   CHECK(parts[1].first == "b.jpg");
   CHECK(parts[1].second == 2);
   const std::string bad = dir.write("q.txt", "a.jpg 0\nb.jpg 3\n");
-  CHECK_THAT(error_of([&] { wei::read_celeba_partition(bad); }), Contains(bad + ":2:"));
+  CHECK_THAT(input_error_of([&] { wei::read_celeba_partition(bad); }), Contains(bad + ":2:"));
 }
 
 TEST_CASE("celeba images: missing and corrupt files are input errors", "[spurious_selftrain]") {
   const ScratchDir dir;
   const std::string missing = (dir.path() / "000001.jpg").string();
-  CHECK_THAT(error_of([&] { wei::load_celeba_image(missing, 32); }), Contains(missing) && Contains("no such image"));
+  CHECK_THAT(input_error_of([&] { wei::load_celeba_image(missing, 32); }), Contains(missing) && Contains("no such image"));
   const std::string corrupt = dir.write("000002.jpg", "\xff\xd8\xff\xe0 not a jpeg");
-  CHECK_THAT(error_of([&] { wei::load_celeba_image(corrupt, 32); }), Contains(corrupt) && Contains("cannot decode"));
-  CHECK_THAT(error_of([&] { wei::celeba_file(dir.path().string(), "list_attr_celeba.txt"); }),
+  CHECK_THAT(input_error_of([&] { wei::load_celeba_image(corrupt, 32); }), Contains(corrupt) && Contains("cannot decode"));
+  CHECK_THAT(input_error_of([&] { wei::celeba_file(dir.path().string(), "list_attr_celeba.txt"); }),
              Contains("list_attr_celeba.txt: no such file"));
 }
 

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "data/file_io.h"
 #include "data/mnist_idx.h"
+#include "support/input_error.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 using ScratchDir = wei::testing::TempDir;
+using wei::testing::input_error_of;
 
 std::string write_gz(const ScratchDir& dir, const std::string& name, const std::string& bytes) {
   const std::string file = (dir.path() / name).string();
@@ -38,15 +40,6 @@ std::string images_file() {
   return bytes;
 }
 std::string labels_file() { return be32(0x801) + be32(2) + std::string{7, 3}; }
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const wei::InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 }  // namespace
 
@@ -70,19 +63,19 @@ TEST_CASE("idx reader: bad files are input errors naming the file and the byte",
   const ScratchDir dir;
   using Catch::Matchers::Contains;
   const std::string wrong_magic = dir.write("magic", be32(0x801) + images_file().substr(4));
-  CHECK_THAT(error_of([&] { wei::read_idx_images(wrong_magic); }),
+  CHECK_THAT(input_error_of([&] { wei::read_idx_images(wrong_magic); }),
              Contains(wrong_magic) && Contains("byte 0") && Contains("0x00000801") && Contains("0x00000803"));
   const std::string short_header = dir.write("header", images_file().substr(0, 10));
-  CHECK_THAT(error_of([&] { wei::read_idx_images(short_header); }),
+  CHECK_THAT(input_error_of([&] { wei::read_idx_images(short_header); }),
              Contains(short_header) && Contains("ends at byte 10") && Contains("row count"));
   const std::string truncated = dir.write("truncated", images_file().substr(0, 25));
-  CHECK_THAT(error_of([&] { wei::read_idx_images(truncated); }),
+  CHECK_THAT(input_error_of([&] { wei::read_idx_images(truncated); }),
              Contains(truncated) && Contains("truncated") && Contains("2 images of 2x3") && Contains("byte 25"));
   const std::string trailing = dir.write("trailing", labels_file() + "x");
-  CHECK_THAT(error_of([&] { wei::read_idx_labels(trailing); }), Contains(trailing) && Contains("from byte 10"));
+  CHECK_THAT(input_error_of([&] { wei::read_idx_labels(trailing); }), Contains(trailing) && Contains("from byte 10"));
   const std::string bad_label = dir.write("label", be32(0x801) + be32(2) + std::string{1, 10});
-  CHECK_THAT(error_of([&] { wei::read_idx_labels(bad_label); }), Contains("byte 9") && Contains("label 10"));
-  CHECK_THAT(error_of([&] { wei::read_idx_labels((dir.path() / "absent").string()); }), Contains("cannot open"));
+  CHECK_THAT(input_error_of([&] { wei::read_idx_labels(bad_label); }), Contains("byte 9") && Contains("label 10"));
+  CHECK_THAT(input_error_of([&] { wei::read_idx_labels((dir.path() / "absent").string()); }), Contains("cannot open"));
 }
 
 TEST_CASE("idx reader: truncated and corrupt gzip streams", "[spurious_selftrain]") {
@@ -93,11 +86,11 @@ TEST_CASE("idx reader: truncated and corrupt gzip streams", "[spurious_selftrain
   std::ifstream in(write_gz(dir, "whole.gz", big), std::ios::binary);
   const std::string gz{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   const std::string cut = dir.write("cut.gz", gz.substr(0, gz.size() / 2));
-  CHECK_THAT(error_of([&] { wei::read_possibly_gzipped(cut); }), Contains(cut) && Contains("truncated gzip"));
+  CHECK_THAT(input_error_of([&] { wei::read_possibly_gzipped(cut); }), Contains(cut) && Contains("truncated gzip"));
   std::string garbled = gz;
   for (size_t i = 10; i < garbled.size() - 8; ++i) garbled[i] = static_cast<char>(0xff);
   const std::string bad = dir.write("bad.gz", garbled);
-  CHECK_THAT(error_of([&] { wei::read_possibly_gzipped(bad); }), Contains(bad) && Contains("corrupt gzip"));
+  CHECK_THAT(input_error_of([&] { wei::read_possibly_gzipped(bad); }), Contains(bad) && Contains("corrupt gzip"));
 }
 
 TEST_CASE("load_mnist_split: counts must agree, files may be .gz", "[spurious_selftrain]") {
@@ -106,9 +99,9 @@ TEST_CASE("load_mnist_split: counts must agree, files may be .gz", "[spurious_se
   dir.write("t10k-labels-idx1-ubyte", labels_file());
   CHECK(wei::load_mnist_split(dir.path().string(), false).labels.size(0) == 2);
   dir.write("t10k-labels-idx1-ubyte", be32(0x801) + be32(1) + std::string{4});
-  CHECK_THAT(error_of([&] { wei::load_mnist_split(dir.path().string(), false); }),
+  CHECK_THAT(input_error_of([&] { wei::load_mnist_split(dir.path().string(), false); }),
              Catch::Matchers::Contains("2 images") && Catch::Matchers::Contains("1 labels"));
-  CHECK_THAT(error_of([&] { wei::load_mnist_split(dir.path().string(), true); }),
+  CHECK_THAT(input_error_of([&] { wei::load_mnist_split(dir.path().string(), true); }),
              Catch::Matchers::Contains("train-images-idx3-ubyte: no such file"));
 }
 

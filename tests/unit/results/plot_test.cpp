@@ -5,7 +5,7 @@
 using json = nlohmann::ordered_json;
 
 namespace {
-wei::RunRecord run(const std::string& method, int seed, double scale) {
+wei::RunRecord curve_run(const std::string& method, int seed, double scale) {
   json m;
   m["status"] = "ok";
   m["spec"] = {{"method", method}, {"seed", seed}, {"hidden", seed + 4}};
@@ -16,7 +16,8 @@ wei::RunRecord run(const std::string& method, int seed, double scale) {
 }  // namespace
 
 TEST_CASE("learning curves average the runs of a group epoch by epoch", "[results]") {
-  const std::vector<wei::RunRecord> runs = {run("a", 0, 1), run("a", 1, 3), run("b", 0, 10)};
+  const std::vector<wei::RunRecord> runs = {curve_run("a", 0, 1), curve_run("a", 1, 3),
+                                            curve_run("b", 0, 10)};
   wei::PlotOptions options;
   options.y = {"loss"};
   options.by = {"spec.method"};
@@ -28,7 +29,7 @@ TEST_CASE("learning curves average the runs of a group epoch by epoch", "[result
 }
 
 TEST_CASE("metric-vs-parameter plots put the spec key on x with error bars", "[results]") {
-  const std::vector<wei::RunRecord> runs = {run("a", 0, 1), run("a", 1, 3)};
+  const std::vector<wei::RunRecord> runs = {curve_run("a", 0, 1), curve_run("a", 1, 3)};
   wei::PlotOptions options;
   options.y = {"final.acc"};
   options.x = "spec.hidden";
@@ -42,7 +43,7 @@ TEST_CASE("metric-vs-parameter plots put the spec key on x with error bars", "[r
 }
 
 TEST_CASE("several y keys become separate lines on one plot", "[results]") {
-  const std::vector<wei::RunRecord> runs = {run("a", 0, 1), run("a", 1, 3)};
+  const std::vector<wei::RunRecord> runs = {curve_run("a", 0, 1), curve_run("a", 1, 3)};
   wei::PlotOptions options;
   options.y = {"final.acc", "final.acc_twice"};
   options.x = "spec.hidden";

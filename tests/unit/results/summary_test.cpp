@@ -5,7 +5,7 @@
 using json = nlohmann::ordered_json;
 
 namespace {
-wei::RunRecord run(const std::string& method, int seed, double error, const std::string& status = "ok") {
+wei::RunRecord error_run(const std::string& method, int seed, double error, const std::string& status = "ok") {
   json m;
   m["status"] = status;
   m["spec"] = {{"method", method}, {"seed", seed}, {"optim", {{"lr", 0.01}}}};
@@ -26,8 +26,9 @@ TEST_CASE("describe gives mean, sample std and the t-based 95% interval", "[resu
 }
 
 TEST_CASE("summaries group by the keys that vary and skip runs that did not finish", "[results]") {
-  const std::vector<wei::RunRecord> runs = {run("gd", 0, 70), run("gd", 1, 74), run("label_noise", 0, 0.001),
-                                            run("label_noise", 1, 0.003), run("sgd", 0, 1, "diverged")};
+  const std::vector<wei::RunRecord> runs = {error_run("gd", 0, 70), error_run("gd", 1, 74),
+                                            error_run("label_noise", 0, 0.001), error_run("label_noise", 1, 0.003),
+                                            error_run("sgd", 0, 1, "diverged")};
   const auto summary = wei::summarize(runs, {}, {});
   CHECK(summary.keys == std::vector<std::string>{"spec.method"});
   CHECK(summary.metrics == std::vector<std::string>{"final.test_error"});
