@@ -13,6 +13,8 @@
 #  4. ratios: wei-run epoch / reference epoch (targets: fp32 <= 0.85, bf16 <= 0.4).
 # Usage: scripts/bench_imbalanced_cifar.sh [--threads N] [--epochs N] [--batch N] [--device cpu|cuda]
 #          [--data DIR] [--precisions "fp32 bf16"] [--ref-settings "T:W ..."] [--no-reference]
+#   --precisions     default "fp32 bf16", or "fp32" on a CPU without bf16 kernels (no AVX-512: bf16 runs
+#                    LibTorch's reference code there, 15x slower than fp32); naming bf16 forces it
 #   --ref-settings   Python threads:workers pairs (default "N:0 N:2 1:0", N = --threads; 1 thread is
 #                    how Debian's python3-torch starts when nothing sets it)
 # Environment: BUILD (default build), the folder holding wei-run and wei_tests.
@@ -20,7 +22,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD:-$here/build}"
-threads="$(nproc)"; epochs=1; batch=128; device=cpu; data=""; precisions="fp32 bf16"; ref_settings=""; reference=1
+threads="$(nproc)"; epochs=1; batch=128; device=cpu; data=""; precisions=""; ref_settings=""; reference=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --threads) threads="$2"; shift 2 ;;
@@ -31,11 +33,19 @@ while [[ $# -gt 0 ]]; do
     --precisions) precisions="$2"; shift 2 ;;
     --ref-settings) ref_settings="$2"; shift 2 ;;
     --no-reference) reference=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 ref_settings="${ref_settings:-$threads:0 $threads:2 1:0}"
+cpu_line="$("$build/wei-run" --version | sed -n 's/^cpu: //p')"
+if [[ -z "$precisions" ]]; then
+  precisions="fp32 bf16"
+  if [[ "$device" == cpu && "$cpu_line" == *"bf16 kernels: none"* ]]; then
+    precisions="fp32"
+    echo "== bf16 left out: this CPU has no bf16 kernels (no AVX-512); --precisions \"fp32 bf16\" times it anyway"
+  fi
+fi
 if [[ -z "$data" && -f "$here/.cache/cifar10/cifar-10-batches-bin/test_batch.bin" ]]; then
   data="$here/.cache/cifar10"
 fi
@@ -48,7 +58,7 @@ fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-echo "== machine: $(nproc) cores visible, threads $threads, batch $batch, device $device, BLAS $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+echo "== machine: $cpu_line; $(nproc) cores visible, threads $threads, batch $batch, device $device, BLAS $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
 if [[ "$device" == cpu ]]; then
   echo "== 1. model compute alone and batch building alone"
   bench_case() {  # bench_case NAME [VAR=VALUE ...]: one hidden Catch2 bench case, in a process of its own
@@ -58,7 +68,9 @@ if [[ "$device" == cpu ]]; then
       "$build/wei_tests" "$name" --use-colour no | grep -v -E '^(=|~|All tests|Filters|test cases|assertions|$)' || true
   }
   # One process per variant: in a shared one the channels-last variant ran 25% slower after NCHW.
-  for variant in fp32_nchw fp32_cl bf16_cl; do
+  variants="fp32_nchw fp32_cl"
+  [[ " $precisions " == *" bf16 "* ]] && variants="$variants bf16_cl"
+  for variant in $variants; do
     bench_case "bench: ResNet-32 forward+backward on synthetic tensors" WEI_BENCH_VARIANT="$variant"
   done
   bench_case "bench: augmented batch building"

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/cpu_info.h"
 #include "core/errors.h"
 #include "core/runner.h"
 #include "results/plot.h"
@@ -23,8 +24,13 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitInterrupted = 130;
 
+// The second line is what a timing depends on; scripts/bench_imbalanced_cifar.sh reads its
+// "bf16 kernels:" field.
 std::string version_text() {
-  return std::string("wei-run ") + WEI_RUN_VERSION + " (LibTorch " + TORCH_VERSION + ")";
+  const CpuInfo& cpu = host_cpu();
+  return std::string("wei-run ") + WEI_RUN_VERSION + " (LibTorch " + TORCH_VERSION + ")\ncpu: " +
+         (cpu.model.empty() ? std::string("unknown") : cpu.model) + ", " + std::to_string(cpu.logical_cores) +
+         " logical cores, bf16 kernels: " + bf16_support_name(cpu.bf16);
 }
 
 int exit_code(RunStatus status) {
@@ -53,6 +59,9 @@ int main(int argc, char** argv) {
   run->add_option("--device", device, "auto, cpu, cuda or cuda:N (overrides the spec's device)");
   run->add_flag("--resume", run_options.resume, "continue the interrupted run in --out from its checkpoint");
   run->add_flag("--force", run_options.force, "overwrite the run files of a finished run in --out");
+  run->add_flag("--continue", run_options.continue_run,
+                "finish the run in --out: keep it if it ended (ok or diverged), resume it if interrupted, else "
+                "start it over (for scripts and requeued jobs)");
   run->set_version_flag("--version", version_text());
 
   std::string validate_spec;

@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/build_info.h"
 #include "core/checkpoint_io.h"
+#include "core/cpu_info.h"
 #include "core/device.h"
 #include "core/errors.h"
 #include "core/stop_signals.h"
@@ -72,6 +73,18 @@ std::shared_ptr<spdlog::logger> make_logger() {
   return logger;
 }
 
+// A run directory is only ever continued or kept under the spec it was started with.
+void require_saved_spec(const RunFiles& files, const Spec& spec, const char* what) {
+  std::ifstream in(files.config_path());
+  std::stringstream saved;
+  saved << in.rdbuf();
+  if (saved.str() != spec.to_yaml()) {
+    throw InputError(files.config_path().string() +
+                     ": the resolved spec differs from the one this run was started with; " + what +
+                     " with the same spec and overrides (compare with `wei-run validate`)");
+  }
+}
+
 // Decides what to do with an existing --out directory; throws InputError for a refused case.
 void check_out_dir(const RunFiles& files, const Spec& spec, const RunOptions& options) {
   if (options.resume) {
@@ -83,14 +96,7 @@ void check_out_dir(const RunFiles& files, const Spec& spec, const RunOptions& op
       throw InputError(files.dir().string() + ": the run there already ended with status '" + *status +
                        "'; nothing to resume (use --force to run it again)");
     }
-    std::ifstream in(files.config_path());
-    std::stringstream saved;
-    saved << in.rdbuf();
-    if (saved.str() != spec.to_yaml()) {
-      throw InputError(files.config_path().string() +
-                       ": the resolved spec differs from the one this run was started with; resume with the "
-                       "same spec and overrides (compare with `wei-run validate`)");
-    }
+    require_saved_spec(files, spec, "resume");
     return;
   }
   if (!files.holds_run() || options.force) return;
@@ -144,7 +150,8 @@ void update_best(json& best, const json& row, const HeadlineMetric& headline) {
 
 }  // namespace
 
-RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry) {
+RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& registry) {
+  RunOptions options = requested;  // --continue turns into --resume or --force below
   // From the first instruction on, a stop signal is noted rather than killing the process, so even a
   // run stopped while it loads its data ends with status "interrupted" (or no trace at all).
   reset_stop_request();
@@ -165,8 +172,26 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   torch::set_num_threads(threads);
 
   if (options.resume && !options.out_dir) throw InputError("--resume needs --out DIR naming the run to continue");
+  if (options.continue_run && !options.out_dir) throw InputError("--continue needs --out DIR naming the run");
+  if (options.continue_run && (options.resume || options.force)) {
+    throw InputError("--continue chooses between resuming and starting over itself; pass it without --resume "
+                     "or --force");
+  }
   const fs::path dir = options.out_dir ? fs::path(*options.out_dir) : default_out_dir(spec.get_string("name"));
   const RunFiles files(dir);
+  if (options.continue_run) {
+    switch (next_step(files)) {
+      case NextStep::kKeep: {
+        require_saved_spec(files, spec, "continue it");
+        const std::string status = files.recorded_status().value_or("ok");
+        log->info("{} already holds a finished run (status {}); kept", dir.string(), status);
+        return {status == "ok" ? RunStatus::kOk : RunStatus::kDiverged, dir.string()};
+      }
+      case NextStep::kResume: options.resume = true; break;
+      case NextStep::kRestart: options.force = true; break;
+      case NextStep::kFresh: break;
+    }
+  }
   check_out_dir(files, spec, options);
 
   const uint64_t seed = static_cast<uint64_t>(spec.get_int("seed"));
@@ -214,6 +239,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   run["torch_version"] = TORCH_VERSION;
   run["device"] = device.str();
   run["threads"] = threads;
+  run["cpu"] = cpu_info_json(host_cpu());
   run["argv"] = options.argv;
   run["resumed_from_epoch"] = options.resume ? json(state.epochs_done) : json(nullptr);
 

@@ -18,6 +18,9 @@ struct RunOptions {
   std::optional<std::string> out_dir;  // default results/<name>/<timestamp>
   bool resume = false;
   bool force = false;
+  // Whatever --out holds decides (metrics/run_files.h next_step): a finished run (ok, diverged) is
+  // kept and its status returned, an interrupted one resumed, any other leftover started over.
+  bool continue_run = false;
   std::vector<std::string> argv;  // recorded in run.argv
   // Live progress line; plain log lines when false (not a terminal).
   bool live_progress = false;

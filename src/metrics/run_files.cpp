@@ -40,6 +40,13 @@ std::optional<std::string> RunFiles::recorded_status() const {
   return std::nullopt;
 }
 
+NextStep next_step(const RunFiles& files) {
+  const auto status = files.recorded_status();
+  if (status == "ok" || status == "diverged") return NextStep::kKeep;
+  if (files.has_checkpoint() && (!status || status == "interrupted")) return NextStep::kResume;
+  return files.holds_run() ? NextStep::kRestart : NextStep::kFresh;
+}
+
 void RunFiles::write_config(const std::string& yaml) const { write_file_atomic(config_path(), yaml); }
 
 void RunFiles::write_metrics(const nlohmann::ordered_json& metrics) const {

@@ -46,6 +46,13 @@ class RunFiles {
   std::filesystem::path dir_;
 };
 
+// What running into a directory again does, given what an earlier attempt left there (wei-run
+// sweep for each point, wei-run run --continue): a result, status ok or diverged (diverging is a
+// result), is kept; a checkpoint without a final status, or "interrupted", is resumed; any other
+// leftover (failed, or killed before its first checkpoint) is started over; nothing is a fresh run.
+enum class NextStep { kKeep, kFresh, kResume, kRestart };
+NextStep next_step(const RunFiles& files);
+
 // False when any number in `value` is NaN or infinite (JSON cannot hold them; we never write them).
 bool json_all_finite(const nlohmann::ordered_json& value);
 // The first key path in `value` whose number is not finite, e.g. "train_loss"; "" when none.

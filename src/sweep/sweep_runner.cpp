@@ -31,16 +31,6 @@ namespace {
 
 constexpr int kSweepSchemaVersion = 1;
 
-// What to do with a point's directory given what an earlier attempt left there.
-enum class PointAction { kSkip, kFresh, kResume, kRetry };
-
-PointAction next_action(const RunFiles& files) {
-  const auto status = files.recorded_status();
-  if (status == "ok" || status == "diverged") return PointAction::kSkip;  // diverging is a result
-  if (files.has_checkpoint() && (!status || status == "interrupted")) return PointAction::kResume;
-  return files.holds_run() ? PointAction::kRetry : PointAction::kFresh;
-}
-
 std::string point_status(const RunFiles& files) {
   const auto status = files.recorded_status();
   if (status) return *status;
@@ -123,14 +113,14 @@ struct Worker {
   std::chrono::steady_clock::time_point started;
 };
 
-pid_t launch_point(const SweepOptions& options, const SweepPoint& point, const fs::path& root, PointAction action,
+pid_t launch_point(const SweepOptions& options, const SweepPoint& point, const fs::path& root, NextStep step,
                    int threads) {
   std::vector<std::string> args = {options.self_binary, "run", options.spec_path};
   args.insert(args.end(), point.overrides.begin(), point.overrides.end());
   args.push_back("--out");
   args.push_back((root / point.dir_name).string());
-  if (action == PointAction::kResume) args.push_back("--resume");
-  if (action == PointAction::kRetry) args.push_back("--force");
+  if (step == NextStep::kResume) args.push_back("--resume");
+  if (step == NextStep::kRestart) args.push_back("--force");
   const fs::path log_path = root / "logs" / (std::to_string(point.index) + ".log");
   const pid_t pid = fork();
   if (pid < 0) throw RunError("cannot start a worker process");
@@ -172,7 +162,7 @@ std::map<size_t, std::string> run_local(const SweepOptions& options, const Sweep
     while (!stop_requested() && next < todo.size() && static_cast<int>(running.size()) < jobs) {
       const SweepPoint& point = plan.points[todo[next++]];
       const RunFiles files(root / point.dir_name);
-      running.push_back({launch_point(options, point, root, next_action(files), threads), point.index,
+      running.push_back({launch_point(options, point, root, next_step(files), threads), point.index,
                          std::chrono::steady_clock::now()});
     }
     int status = 0;
@@ -240,7 +230,7 @@ int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
   size_t skipped = 0;
   for (const auto& point : plan.points) {
     if (options.index && point.index != *options.index) continue;
-    if (next_action(RunFiles(root / point.dir_name)) == PointAction::kSkip) {
+    if (next_step(RunFiles(root / point.dir_name)) == NextStep::kKeep) {
       ++skipped;
       continue;
     }

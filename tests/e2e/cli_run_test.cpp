@@ -54,9 +54,13 @@ TEST_CASE("a run writes config, metrics (schema 1), history, log and checkpoint"
   CHECK(m["status"] == "ok");
   CHECK(m["error"].is_null());
   for (const char* key : {"id", "started_at", "finished_at", "wall_seconds", "host", "git_commit", "wei_run_version",
-                          "torch_version", "device", "threads", "argv"}) {
+                          "torch_version", "device", "threads", "cpu", "argv"}) {
     CHECK(m["run"].contains(key));
   }
+  // The processor the timings were measured on, as this machine's /proc/cpuinfo names it.
+  CHECK(m["run"]["cpu"]["model"].is_string());
+  CHECK(m["run"]["cpu"]["logical_cores"].get<int>() >= 1);
+  CHECK(m["run"]["cpu"]["bf16_kernels"].is_string());
   CHECK(m["run"]["device"] == "cpu");
   CHECK(m["run"]["threads"].get<int>() >= 1);
   CHECK(m["spec"]["trainer"] == "label_noise_sgd");
@@ -135,13 +139,20 @@ TEST_CASE("SIGINT checkpoints and exits 130; --resume ends equal to an uninterru
   CHECK(changed.exit_code == 2);
   CHECK_THAT(changed.err, Catch::Contains("differs from the one this run was started with"));
 
+  // A copy of the interrupted directory is finished by --continue, which resumes it.
+  fs::copy(tmp.path() / "resumed", tmp.path() / "continued", fs::copy_options::recursive);
   const auto resumed = run_wei(args_of(base, {"--out", "resumed", "--resume"}), tmp.path());
   INFO(resumed.err);
   REQUIRE(resumed.exit_code == 0);
+  const auto continued = run_wei(args_of(base, {"--out", "continued", "--continue"}), tmp.path());
+  INFO(continued.err);
+  REQUIRE(continued.exit_code == 0);
+  CHECK_THAT(continued.err, Catch::Contains("resuming"));
   REQUIRE(run_wei(args_of(base, {"--out", "straight"}), tmp.path()).exit_code == 0);
   const auto diff = run_wei({"diff", "resumed/metrics.json", "straight/metrics.json"}, tmp.path());
   INFO(diff.out);
   CHECK(diff.exit_code == 0);
+  CHECK(run_wei({"diff", "continued/metrics.json", "straight/metrics.json"}, tmp.path()).exit_code == 0);
   CHECK(line_count(history) == 400);
   const json m = read_json(tmp.path() / "resumed" / "metrics.json");
   CHECK(m["run"]["resumed_from_epoch"] == done);
@@ -171,6 +182,36 @@ TEST_CASE("a finished run directory is only overwritten with --force", "[e2e]") 
   CHECK_THAT(again.err, Catch::Contains("holds a finished run (status 'ok')"));
   CHECK(run_wei(args_of(args, {"--force"}), tmp.path()).exit_code == 0);
   CHECK(fs::exists(tmp.path() / "o" / "notes.txt"));  // --force only replaces the run's own files
+}
+
+TEST_CASE("--continue keeps a finished run, starts a leftover over and refuses another spec", "[e2e]") {
+  TempDir tmp;
+  const auto args = args_of({"run", kConfigs + "gd.yaml", "--out", "o", "--continue"}, kShort);
+  REQUIRE(run_wei(args, tmp.path()).exit_code == 0);  // an empty directory: a fresh run
+  const std::string first = read_json(tmp.path() / "o" / "metrics.json").dump();
+  const auto kept = run_wei(args, tmp.path());
+  CHECK(kept.exit_code == 0);
+  CHECK_THAT(kept.err, Catch::Contains("already holds a finished run (status ok); kept"));
+  CHECK(read_json(tmp.path() / "o" / "metrics.json").dump() == first);  // not rerun: same finished_at
+  const auto other = run_wei(args_of(args, {"optim.lr=0.02"}), tmp.path());
+  CHECK(other.exit_code == 2);
+  CHECK_THAT(other.err, Catch::Contains("differs from the one this run was started with; continue it"));
+
+  // Diverging is a result: kept, and reported with exit code 1 every time.
+  const auto diverging = std::vector<std::string>{"run", kConfigs + "gd.yaml", "optim.lr=0.5", "optim.steps=20000",
+                                                  "log_every=1000", "--out", "d", "--continue"};
+  CHECK(run_wei(diverging, tmp.path()).exit_code == 1);
+  const std::string diverged = read_json(tmp.path() / "d" / "metrics.json").dump();
+  CHECK(run_wei(diverging, tmp.path()).exit_code == 1);
+  CHECK(read_json(tmp.path() / "d" / "metrics.json").dump() == diverged);
+
+  // A run killed before its first checkpoint leaves files but nothing to resume: started over.
+  fs::create_directories(tmp.path() / "k");
+  write_text(tmp.path() / "k" / "config.yaml", "left over\n");
+  const auto restarted = run_wei(args_of({"run", kConfigs + "gd.yaml", "--out", "k", "--continue"}, kShort), tmp.path());
+  INFO(restarted.err);
+  CHECK(restarted.exit_code == 0);
+  CHECK(read_json(tmp.path() / "k" / "metrics.json")["status"] == "ok");
 }
 
 TEST_CASE("bad input exits 2 with a precise message and writes nothing", "[e2e]") {
@@ -205,6 +246,10 @@ TEST_CASE("bad input exits 2 with a precise message and writes nothing", "[e2e]"
   CHECK(run_wei({"run", kConfigs + "gd.yaml", "--unknown-flag"}, tmp.path()).exit_code == 2);
   CHECK(run_wei({"frobnicate"}, tmp.path()).exit_code == 2);
   CHECK(run_wei({"run", kConfigs + "gd.yaml", "--resume"}, tmp.path()).exit_code == 2);
+  const auto continue_alone = run_wei({"run", kConfigs + "gd.yaml", "--continue"}, tmp.path());
+  CHECK(continue_alone.exit_code == 2);
+  CHECK_THAT(continue_alone.err, Catch::Contains("--continue needs --out DIR"));
+  CHECK(run_wei({"run", kConfigs + "gd.yaml", "--out", "never", "--continue", "--force"}, tmp.path()).exit_code == 2);
   CHECK_FALSE(fs::exists(tmp.path() / "never"));
   CHECK_FALSE(fs::exists(tmp.path() / "results"));
 }
@@ -217,7 +262,8 @@ TEST_CASE("help, version, list and validate", "[e2e]") {
   CHECK(run_wei({"run", "--help"}, tmp.path()).exit_code == 0);
   const auto version = run_wei({"--version"}, tmp.path());
   CHECK(version.exit_code == 0);
-  CHECK_THAT(version.out, Catch::StartsWith("wei-run "));
+  CHECK_THAT(version.out, Catch::StartsWith("wei-run ") && Catch::Contains("\ncpu: ") &&
+                              Catch::Contains("bf16 kernels: "));
   const auto list = run_wei({"list"}, tmp.path());
   CHECK(list.exit_code == 0);
   CHECK_THAT(list.out, Catch::Contains("label_noise_sgd:") && Catch::Contains("optim.lr") &&

@@ -41,3 +41,27 @@ TEST_CASE("first_non_finite names the path", "[metrics]") {
   CHECK(wei::first_non_finite(v) == "a.b[1]");
   CHECK(wei::json_all_finite(ordered_json{{"x", 1.5}}));
 }
+
+TEST_CASE("next_step: results are kept, checkpoints resumed, other leftovers started over", "[metrics]") {
+  wei::testing::TempDir tmp;
+  const wei::RunFiles files(tmp.path() / "run");
+  CHECK(wei::next_step(files) == wei::NextStep::kFresh);
+  files.create();
+  CHECK(wei::next_step(files) == wei::NextStep::kFresh);  // an empty directory holds no run
+  files.write_config("seed: 0\n");
+  CHECK(wei::next_step(files) == wei::NextStep::kRestart);  // killed before its first checkpoint
+  std::ofstream(files.checkpoint_path()) << "state";
+  CHECK(wei::next_step(files) == wei::NextStep::kResume);  // killed after one, no metrics.json yet
+  const std::vector<std::pair<std::string, wei::NextStep>> by_status{{"interrupted", wei::NextStep::kResume},
+                                                                     {"failed", wei::NextStep::kRestart},
+                                                                     {"ok", wei::NextStep::kKeep},
+                                                                     {"diverged", wei::NextStep::kKeep}};
+  for (const auto& [status, step] : by_status) {
+    INFO(status);
+    files.write_metrics({{"status", status}});
+    CHECK(wei::next_step(files) == step);
+  }
+  std::filesystem::remove(files.checkpoint_path());
+  files.write_metrics({{"status", "interrupted"}});  // stopped before its first checkpoint
+  CHECK(wei::next_step(files) == wei::NextStep::kRestart);
+}
