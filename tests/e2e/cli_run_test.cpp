@@ -94,7 +94,7 @@ TEST_CASE("the default run directory is results/<name>/<timestamp> and never reu
   CHECK(runs == 2);
 }
 
-TEST_CASE("two runs of the same spec and seed diff equal; another seed differs", "[e2e]") {
+TEST_CASE("two runs of the same spec and seed diff equal, another seed differs", "[e2e]") {
   TempDir tmp;
   const auto base = args_of({"run", kConfigs + "label_noise.yaml"}, kShort);
   REQUIRE(run_wei(args_of(base, {"--out", "a"}), tmp.path()).exit_code == 0);
@@ -111,7 +111,7 @@ TEST_CASE("two runs of the same spec and seed diff equal; another seed differs",
   CHECK(run_wei({"diff", "a/metrics.json", "missing.json"}, tmp.path()).exit_code == 2);
 }
 
-TEST_CASE("SIGINT checkpoints and exits 130; --resume ends equal to an uninterrupted run", "[e2e]") {
+TEST_CASE("SIGINT checkpoints and exits 130, --resume and --continue end equal to an uninterrupted run", "[e2e]") {
   TempDir tmp;
   // ~2M steps: long enough to interrupt partway on any machine.
   const auto base = std::vector<std::string>{"run", kConfigs + "gaussian_noise.yaml", "optim.steps=2000000", "log_every=5000"};
@@ -184,7 +184,7 @@ TEST_CASE("a finished run directory is only overwritten with --force", "[e2e]") 
   CHECK(fs::exists(tmp.path() / "o" / "notes.txt"));  // --force only replaces the run's own files
 }
 
-TEST_CASE("--continue keeps a finished run, starts a leftover over and refuses another spec", "[e2e]") {
+TEST_CASE("run with --continue keeps a finished run, starts a leftover over and refuses another spec", "[e2e]") {
   TempDir tmp;
   const auto args = args_of({"run", kConfigs + "gd.yaml", "--out", "o", "--continue"}, kShort);
   REQUIRE(run_wei(args, tmp.path()).exit_code == 0);  // an empty directory: a fresh run

@@ -101,7 +101,7 @@ TEST_CASE("a diverging point is recorded, the others go on, the exit code says s
   CHECK(statuses(tmp.path() / "mixed") == std::vector<std::string>{"diverged", "ok"});
 }
 
-TEST_CASE("Ctrl-C stops the workers with checkpoints; the rerun resumes them", "[e2e][sweep]") {
+TEST_CASE("Ctrl-C stops the workers with checkpoints and the rerun resumes them", "[e2e][sweep]") {
   TempDir tmp;
   const std::vector<std::string> args = {"sweep", kGd, "seed=0,1", "optim.steps=1000000", "log_every=10000",
                                          "--out", "long", "--jobs", "2"};

@@ -21,7 +21,7 @@ TEST_CASE("axis values split at top-level commas and expand ranges", "[sweep]") 
   CHECK_THROWS_AS(parse_axis_values("[1, 2", "a"), wei::InputError);
 }
 
-TEST_CASE("grid is the cartesian product with the last axis fastest; zip goes in lockstep", "[sweep]") {
+TEST_CASE("grid is the cartesian product with the last axis fastest, zip goes in lockstep", "[sweep]") {
   const std::vector<SweepAxis> axes = {{"optim.lr", {"0.1", "0.2"}}, {"seed", {"0", "1", "2"}}};
   const auto grid = wei::expand_points(SweepMode::kGrid, axes, {"method=gd"});
   REQUIRE(grid.size() == 6);
