@@ -38,6 +38,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 ref_settings="${ref_settings:-$threads:0 $threads:2 1:0}"
+[[ -x "$build/wei-run" ]] || { echo "no wei-run in $build: build it (scripts/test.sh) or set BUILD" >&2; exit 2; }
 cpu_line="$("$build/wei-run" --version | sed -n 's/^cpu: //p')"
 if [[ -z "$precisions" ]]; then
   precisions="fp32 bf16"

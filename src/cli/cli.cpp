@@ -27,10 +27,8 @@ constexpr int kExitInterrupted = 130;
 // The second line is what a timing depends on; scripts/bench_imbalanced_cifar.sh reads its
 // "bf16 kernels:" field.
 std::string version_text() {
-  const CpuInfo& cpu = host_cpu();
   return std::string("wei-run ") + WEI_RUN_VERSION + " (LibTorch " + TORCH_VERSION + ")\ncpu: " +
-         (cpu.model.empty() ? std::string("unknown") : cpu.model) + ", " + std::to_string(cpu.logical_cores) +
-         " logical cores, bf16 kernels: " + bf16_support_name(cpu.bf16);
+         cpu_summary(host_cpu());
 }
 
 int exit_code(RunStatus status) {

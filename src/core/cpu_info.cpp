@@ -70,6 +70,11 @@ std::string bf16_support_name(Bf16Support support) {
   return "none";
 }
 
+std::string cpu_summary(const CpuInfo& cpu) {
+  return (cpu.model.empty() ? std::string("unknown") : cpu.model) + ", " + std::to_string(cpu.logical_cores) +
+         " logical cores, bf16 kernels: " + bf16_support_name(cpu.bf16);
+}
+
 nlohmann::ordered_json cpu_info_json(const CpuInfo& cpu) {
   return {{"model", cpu.model}, {"logical_cores", cpu.logical_cores}, {"bf16_kernels", bf16_support_name(cpu.bf16)}};
 }

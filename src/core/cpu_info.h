@@ -30,6 +30,9 @@ const CpuInfo& host_cpu();
 
 // "amx", "avx512_bf16", "avx512_emulated" or "none".
 std::string bf16_support_name(Bf16Support support);
+// "MODEL, N logical cores, bf16 kernels: LEVEL" (model "unknown" when unread): wei-run --version's
+// second line, which scripts/bench_imbalanced_cifar.sh reads, and log messages.
+std::string cpu_summary(const CpuInfo& cpu);
 // {"model", "logical_cores", "bf16_kernels"}: the metrics.json run.cpu block.
 nlohmann::ordered_json cpu_info_json(const CpuInfo& cpu);
 

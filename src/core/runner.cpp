@@ -109,6 +109,25 @@ void check_out_dir(const RunFiles& files, const Spec& spec, const RunOptions& op
                    ": holds an unfinished run; pass --resume to continue it or --force to start over");
 }
 
+// --continue: what the --out directory holds decides, by the rule wei-run sweep applies to its points
+// (next_step). A finished run (ok or diverged) is kept under the same spec and its status returned;
+// otherwise options.resume or options.force is set for check_out_dir and nullopt returned.
+std::optional<RunStatus> continue_decision(const RunFiles& files, const Spec& spec, RunOptions& options,
+                                           spdlog::logger& log) {
+  switch (next_step(files)) {
+    case NextStep::kKeep: {
+      require_saved_spec(files, spec, "continue it");
+      const std::string status = *files.recorded_status();
+      log.info("{} already holds a finished run (status {}); kept", files.dir().string(), status);
+      return status == "diverged" ? RunStatus::kDiverged : RunStatus::kOk;
+    }
+    case NextStep::kResume: options.resume = true; break;
+    case NextStep::kRestart: options.force = true; break;
+    case NextStep::kFresh: break;
+  }
+  return std::nullopt;
+}
+
 struct RunnerState {
   int64_t epochs_done = 0;
   std::vector<json> history;
@@ -151,7 +170,7 @@ void update_best(json& best, const json& row, const HeadlineMetric& headline) {
 }  // namespace
 
 RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& registry) {
-  RunOptions options = requested;  // --continue turns into --resume or --force below
+  RunOptions options = requested;  // --continue turns into --resume or --force (continue_decision)
   // From the first instruction on, a stop signal is noted rather than killing the process, so even a
   // run stopped while it loads its data ends with status "interrupted" (or no trace at all).
   reset_stop_request();
@@ -180,17 +199,7 @@ RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& reg
   const fs::path dir = options.out_dir ? fs::path(*options.out_dir) : default_out_dir(spec.get_string("name"));
   const RunFiles files(dir);
   if (options.continue_run) {
-    switch (next_step(files)) {
-      case NextStep::kKeep: {
-        require_saved_spec(files, spec, "continue it");
-        const std::string status = files.recorded_status().value_or("ok");
-        log->info("{} already holds a finished run (status {}); kept", dir.string(), status);
-        return {status == "ok" ? RunStatus::kOk : RunStatus::kDiverged, dir.string()};
-      }
-      case NextStep::kResume: options.resume = true; break;
-      case NextStep::kRestart: options.force = true; break;
-      case NextStep::kFresh: break;
-    }
+    if (const auto kept = continue_decision(files, spec, options, *log)) return {*kept, dir.string()};
   }
   check_out_dir(files, spec, options);
 

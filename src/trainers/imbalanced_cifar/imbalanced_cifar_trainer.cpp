@@ -208,7 +208,7 @@ void ImbalancedCifarTrainer::prepare() {
   if (bf16_ && device_.is_cpu() && host_cpu().bf16 == Bf16Support::kNone) {
     log_.warn("precision bf16 on a CPU without AVX-512 ({}): LibTorch has no fast bf16 kernels here and "
               "runs far slower than fp32 (15x measured on an AVX2 AMD EPYC); use precision=fp32",
-              host_cpu().model.empty() ? std::string("unknown model") : host_cpu().model);
+              cpu_summary(host_cpu()));
   }
 }
 

@@ -51,4 +51,6 @@ TEST_CASE("cpuinfo: unreadable or empty text gives an unknown CPU", "[core]") {
   const auto json = wei::cpu_info_json(parse(cpuinfo_text("AMD EPYC", "avx2", 2)));
   CHECK(json.dump() == R"({"model":"AMD EPYC","logical_cores":2,"bf16_kernels":"none"})");
   CHECK(wei::bf16_support_name(wei::Bf16Support::kAvx512) == "avx512_emulated");
+  CHECK(wei::cpu_summary(parse(cpuinfo_text("AMD EPYC", "avx2", 2))) == "AMD EPYC, 2 logical cores, bf16 kernels: none");
+  CHECK(wei::cpu_summary(parse("")) == "unknown, 0 logical cores, bf16 kernels: none");
 }
