@@ -1,33 +1,31 @@
 #pragma once
-// One function per subcommand; each returns the exit code. Library errors propagate as exceptions
-// and are mapped to exit codes in cli.cpp.
-#include <optional>
+// Each subcommand adds itself to the application with its options and returns the action that runs
+// it once the command line is parsed. Actions return the exit code; library errors propagate as
+// exceptions and become exit codes in cli.cpp.
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "core/registry.h"
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+#include "train/registry.h"
 
 namespace wei::cli {
 
-// Prints every trainer (or the one named) with its parameters, types, defaults, bounds and help.
-int list_command(const TrainerRegistry& registry, const std::optional<std::string>& trainer);
-
-struct DiffOptions {
-  std::string left;
-  std::string right;
-  double rtol = 0.0;
-  double atol = 0.0;
-  bool include_run = false;
+struct Command {
+  CLI::App* app;
+  // `argv` is the whole command line, recorded by `run` in metrics.json.
+  std::function<int(const Environment& env, const TrainerRegistry& registry, const std::vector<std::string>& argv)>
+      action;
 };
-// Two metrics.json files, or two sweep roots compared point by point.
-int diff_command(const DiffOptions& options);
 
-struct SummarizeOptions {
-  std::vector<std::string> dirs;
-  std::vector<std::string> by;
-  std::vector<std::string> metrics;
-  std::string format = "markdown";
-};
-int summarize_command(const SummarizeOptions& options);
+Command add_run_command(CLI::App& app);
+Command add_validate_command(CLI::App& app);
+Command add_list_command(CLI::App& app);
+Command add_diff_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
+Command add_summarize_command(CLI::App& app);
+Command add_plot_command(CLI::App& app);
 
 }  // namespace wei::cli

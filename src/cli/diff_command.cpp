@@ -1,16 +1,24 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
-#include "core/errors.h"
-#include "metrics/json_diff.h"
+#include "base/errors.h"
+#include "results/json_diff.h"
 #include "results/result_set.h"
 
 namespace wei::cli {
 
 namespace {
+
+struct DiffOptions {
+  std::string left;
+  std::string right;
+  double rtol = 0.0;
+  double atol = 0.0;
+  bool include_run = false;
+};
 
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
@@ -37,54 +45,67 @@ std::map<std::string, std::string> runs_below(const std::string& root) {
   return out;
 }
 
-int diff_roots(const DiffOptions& options, const std::string& scope) {
+int diff_roots(std::ostream& out, const DiffOptions& options, const std::string& scope) {
   const auto left = runs_below(options.left);
   const auto right = runs_below(options.right);
   size_t differing = 0;
   for (const auto& [point, path] : left) {
     if (!right.count(point)) {
-      std::cout << point << ": only in " << options.left << "\n";
+      out << point << ": only in " << options.left << "\n";
       ++differing;
       continue;
     }
     const auto differences = diff_files(path, right.at(point), options);
     if (differences.empty()) continue;
     ++differing;
-    std::cout << point << ": " << differences.size() << " difference(s)\n";
-    for (const auto& d : differences) std::cout << "  " << d.path << ": " << d.left << " vs " << d.right << "\n";
+    out << point << ": " << differences.size() << " difference(s)\n";
+    for (const auto& d : differences) out << "  " << d.path << ": " << d.left << " vs " << d.right << "\n";
   }
   for (const auto& [point, path] : right) {
     if (!left.count(point)) {
-      std::cout << point << ": only in " << options.right << "\n";
+      out << point << ": only in " << options.right << "\n";
       ++differing;
     }
   }
   if (differing == 0) {
-    std::cout << left.size() << " run(s), all equal" << scope << "\n";
+    out << left.size() << " run(s), all equal" << scope << "\n";
     return 0;
   }
-  std::cout << differing << " of " << std::max(left.size(), right.size()) << " run(s) differ" << scope << "\n";
+  out << differing << " of " << std::max(left.size(), right.size()) << " run(s) differ" << scope << "\n";
+  return 1;
+}
+
+int diff_command(std::ostream& out, const DiffOptions& options) {
+  const std::string scope = options.include_run ? "" : " (ignoring the run block)";
+  const bool left_dir = std::filesystem::is_directory(options.left);
+  const bool right_dir = std::filesystem::is_directory(options.right);
+  if (left_dir != right_dir) throw InputError("diff: compare two metrics.json files or two directories, not one of each");
+  if (left_dir) return diff_roots(out, options, scope);
+  const auto differences = diff_files(options.left, options.right, options);
+  if (differences.empty()) {
+    out << "equal" << scope << "\n";
+    return 0;
+  }
+  out << differences.size() << " difference(s)" << scope << ":\n";
+  for (const auto& d : differences) {
+    out << "  " << d.path << ": " << d.left << " vs " << d.right << "\n";
+  }
   return 1;
 }
 
 }  // namespace
 
-int diff_command(const DiffOptions& options) {
-  const std::string scope = options.include_run ? "" : " (ignoring the run block)";
-  const bool left_dir = std::filesystem::is_directory(options.left);
-  const bool right_dir = std::filesystem::is_directory(options.right);
-  if (left_dir != right_dir) throw InputError("diff: compare two metrics.json files or two directories, not one of each");
-  if (left_dir) return diff_roots(options, scope);
-  const auto differences = diff_files(options.left, options.right, options);
-  if (differences.empty()) {
-    std::cout << "equal" << scope << "\n";
-    return 0;
-  }
-  std::cout << differences.size() << " difference(s)" << scope << ":\n";
-  for (const auto& d : differences) {
-    std::cout << "  " << d.path << ": " << d.left << " vs " << d.right << "\n";
-  }
-  return 1;
+Command add_diff_command(CLI::App& app) {
+  auto options = std::make_shared<DiffOptions>();
+  auto* diff = app.add_subcommand("diff", "compare two metrics.json files or two sweep roots (exit 0 equal, 1 different)");
+  diff->add_option("a", options->left, "first metrics.json or sweep root")->required();
+  diff->add_option("b", options->right, "second metrics.json or sweep root")->required();
+  diff->add_option("--rtol", options->rtol, "relative tolerance for numbers")->check(CLI::NonNegativeNumber);
+  diff->add_option("--atol", options->atol, "absolute tolerance for numbers")->check(CLI::NonNegativeNumber);
+  diff->add_flag("--include-run", options->include_run, "also compare the volatile run block");
+  return {diff, [options](const Environment& env, const TrainerRegistry&, const std::vector<std::string>&) {
+            return diff_command(env.out, *options);
+          }};
 }
 
 }  // namespace wei::cli

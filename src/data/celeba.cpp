@@ -8,7 +8,7 @@
 #define STBI_ONLY_PNG
 #include <stb/stb_image.h>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "data/file_io.h"
 
 namespace wei {

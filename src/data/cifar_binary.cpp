@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 namespace wei::data {
 namespace {
@@ -39,9 +39,12 @@ void check_labels(const torch::Tensor& column, int64_t limit, int64_t column_off
 
 int64_t cifar_num_classes(CifarKind kind) { return kind == CifarKind::kCifar10 ? 10 : 100; }
 
-std::string cifar_name(CifarKind kind) {
-  return kind == CifarKind::kCifar10 ? "cifar10" : "cifar100";
+const NamedValues<CifarKind>& cifar_kind_names() {
+  static const NamedValues<CifarKind> names = {{"cifar10", CifarKind::kCifar10}, {"cifar100", CifarKind::kCifar100}};
+  return names;
 }
+
+std::string cifar_name(CifarKind kind) { return name_of(cifar_kind_names(), kind); }
 
 CifarSplit read_cifar_file(const std::string& path, CifarKind kind) {
   const int64_t head = label_bytes(kind);

@@ -8,6 +8,8 @@
 
 #include <torch/types.h>
 
+#include "base/named_values.h"
+
 namespace wei::data {
 
 enum class CifarKind { kCifar10, kCifar100 };
@@ -22,6 +24,7 @@ constexpr int64_t kCifarImageBytes = 3 * 32 * 32;
 
 int64_t cifar_num_classes(CifarKind kind);
 // "cifar10" / "cifar100".
+const NamedValues<CifarKind>& cifar_kind_names();
 std::string cifar_name(CifarKind kind);
 
 // Reads every record of one binary file.

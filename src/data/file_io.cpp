@@ -6,7 +6,7 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 namespace wei {
 

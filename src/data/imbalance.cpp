@@ -3,15 +3,13 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "core/errors.h"
 
 namespace wei::data {
 
-ImbalanceProfile parse_imbalance_profile(const std::string& name) {
-  if (name == "none") return ImbalanceProfile::kNone;
-  if (name == "exp") return ImbalanceProfile::kExp;
-  if (name == "step") return ImbalanceProfile::kStep;
-  throw std::invalid_argument("unknown imbalance profile '" + name + "'");
+const NamedValues<ImbalanceProfile>& imbalance_profile_names() {
+  static const NamedValues<ImbalanceProfile> names = {
+      {"none", ImbalanceProfile::kNone}, {"exp", ImbalanceProfile::kExp}, {"step", ImbalanceProfile::kStep}};
+  return names;
 }
 
 std::vector<int64_t> imbalanced_class_counts(int64_t n_max, int64_t num_classes,
@@ -40,22 +38,6 @@ std::vector<int64_t> class_counts(const torch::Tensor& labels, int64_t num_class
   std::vector<int64_t> counts(num_classes);
   for (int64_t c = 0; c < num_classes; ++c) counts[c] = hist[c].item<int64_t>();
   return counts;
-}
-
-torch::Tensor select_class_subset(const torch::Tensor& labels, const std::vector<int64_t>& counts,
-                                  at::Generator& gen) {
-  auto cpu_labels = labels.to(torch::kCPU).to(torch::kInt64);
-  std::vector<torch::Tensor> chosen;
-  for (size_t c = 0; c < counts.size(); ++c) {
-    auto members = (cpu_labels == static_cast<int64_t>(c)).nonzero().view({-1});
-    if (members.size(0) < counts[c]) {
-      throw InputError("class " + std::to_string(c) + " has " + std::to_string(members.size(0)) +
-                       " examples, fewer than the " + std::to_string(counts[c]) + " requested");
-    }
-    auto order = torch::randperm(members.size(0), gen, torch::kInt64);
-    chosen.push_back(members.index_select(0, order.narrow(0, 0, counts[c])));
-  }
-  return std::get<0>(torch::sort(torch::cat(chosen)));
 }
 
 }  // namespace wei::data

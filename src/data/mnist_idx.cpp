@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "data/file_io.h"
 
 namespace wei {

@@ -5,9 +5,9 @@
 #include <map>
 #include <sstream>
 
-#include "core/atomic_file.h"
-#include "core/errors.h"
-#include "core/suggest.h"
+#include "base/atomic_file.h"
+#include "base/errors.h"
+#include "base/suggest.h"
 #include "results/summary.h"
 
 namespace wei {

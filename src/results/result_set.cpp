@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 namespace wei {
 

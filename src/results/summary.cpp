@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <map>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 namespace wei {
 

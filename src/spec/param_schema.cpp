@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/suggest.h"
+#include "base/suggest.h"
 
 namespace wei {
 
@@ -130,37 +130,101 @@ ParamDef& ParamSchema::add(ParamDef def) {
 }
 
 ParamDef& ParamSchema::add_int(const std::string& path, int64_t def, const std::string& help) {
-  return add(ParamDef{path, ParamType::kInt, ParamValue(def), help, {}, {}, {}, {}});
+  return add(ParamDef{path, ParamType::kInt, ParamValue(def), help, {}, {}, {}, {}, {}});
 }
 ParamDef& ParamSchema::add_float(const std::string& path, double def, const std::string& help) {
-  return add(ParamDef{path, ParamType::kFloat, ParamValue(def), help, {}, {}, {}, {}});
+  return add(ParamDef{path, ParamType::kFloat, ParamValue(def), help, {}, {}, {}, {}, {}});
 }
 ParamDef& ParamSchema::add_bool(const std::string& path, bool def, const std::string& help) {
-  return add(ParamDef{path, ParamType::kBool, ParamValue(def), help, {}, {}, {}, {}});
+  return add(ParamDef{path, ParamType::kBool, ParamValue(def), help, {}, {}, {}, {}, {}});
 }
 ParamDef& ParamSchema::add_string(const std::string& path, const std::string& def, const std::string& help) {
-  return add(ParamDef{path, ParamType::kString, ParamValue(def), help, {}, {}, {}, {}});
+  return add(ParamDef{path, ParamType::kString, ParamValue(def), help, {}, {}, {}, {}, {}});
 }
 ParamDef& ParamSchema::add_choice(const std::string& path, const std::string& def,
                                   std::vector<std::string> choices, const std::string& help) {
   bool known = false;
   for (const auto& c : choices) known = known || c == def;
   if (!known) throw std::logic_error("default of '" + path + "' is not one of its choices");
-  return add(ParamDef{path, ParamType::kChoice, ParamValue(def), help, std::move(choices), {}, {}, {}});
+  return add(ParamDef{path, ParamType::kChoice, ParamValue(def), help, std::move(choices), {}, {}, {}, {}});
 }
 ParamDef& ParamSchema::add_int_list(const std::string& path, std::vector<int64_t> def, const std::string& help) {
-  return add(ParamDef{path, ParamType::kIntList, ParamValue(std::move(def)), help, {}, {}, {}, {}});
+  return add(ParamDef{path, ParamType::kIntList, ParamValue(std::move(def)), help, {}, {}, {}, {}, {}});
 }
 ParamDef& ParamSchema::add_float_list(const std::string& path, std::vector<double> def, const std::string& help) {
-  return add(ParamDef{path, ParamType::kFloatList, ParamValue(std::move(def)), help, {}, {}, {}, {}});
+  return add(ParamDef{path, ParamType::kFloatList, ParamValue(std::move(def)), help, {}, {}, {}, {}, {}});
 }
 ParamDef& ParamSchema::add_string_list(const std::string& path, std::vector<std::string> def,
                                        const std::string& help) {
-  return add(ParamDef{path, ParamType::kStringList, ParamValue(std::move(def)), help, {}, {}, {}, {}});
+  return add(ParamDef{path, ParamType::kStringList, ParamValue(std::move(def)), help, {}, {}, {}, {}, {}});
+}
+
+void ParamSchema::add_check(std::vector<std::string> keys, std::string rule, std::function<bool(const Spec&)> holds) {
+  if (keys.empty()) throw std::logic_error("check '" + rule + "' names no key");
+  for (const auto& key : keys) {
+    if (!find(key)) throw std::logic_error("check '" + rule + "' names undeclared key '" + key + "'");
+  }
+  checks_.push_back({std::move(keys), std::move(rule), std::move(holds)});
 }
 
 void ParamSchema::merge(const ParamSchema& other) {
   for (const auto& def : other.params_) add(def);
+  for (const auto& check : other.checks_) checks_.push_back(check);
+}
+
+ParamSchema ParamSchema::read_under(
+    const std::function<std::optional<std::string>(const std::string&)>& value_of) const {
+  ParamSchema out;
+  for (const auto& def : params_) {
+    bool read = true;
+    for (const auto& condition : def.conditions) {
+      const auto value = value_of(condition.key);
+      read = read && value &&
+             std::find(condition.values.begin(), condition.values.end(), *value) != condition.values.end();
+    }
+    if (read) out.params_.push_back(def);
+  }
+  for (const auto& check : checks_) {
+    const bool all_read = std::all_of(check.keys.begin(), check.keys.end(),
+                                      [&](const std::string& key) { return out.find(key) != nullptr; });
+    if (all_read) out.checks_.push_back(check);
+  }
+  return out;
+}
+
+void ParamSchema::verify() const {
+  for (size_t i = 0; i < params_.size(); ++i) {
+    for (const auto& condition : params_[i].conditions) {
+      const auto key = std::find_if(params_.begin(), params_.begin() + static_cast<std::ptrdiff_t>(i),
+                                    [&](const ParamDef& d) { return d.path == condition.key; });
+      if (key == params_.begin() + static_cast<std::ptrdiff_t>(i) ||
+          (key->type != ParamType::kChoice && key->type != ParamType::kBool)) {
+        throw std::logic_error("'" + params_[i].path + "' is conditioned on '" + condition.key +
+                               "', which is not a choice or bool declared before it");
+      }
+      for (const auto& value : condition.values) {
+        const bool known = key->type == ParamType::kBool
+                               ? value == "true" || value == "false"
+                               : std::find(key->choices.begin(), key->choices.end(), value) != key->choices.end();
+        if (!known) throw std::logic_error("condition of '" + params_[i].path + "' names unknown value '" + value + "'");
+      }
+    }
+  }
+}
+
+std::string ParamDef::conditions_text() const {
+  std::string out;
+  for (const auto& condition : conditions) {
+    if (!out.empty()) out += ", ";
+    out += condition.key + " is " + join(condition.values, " or ");
+  }
+  return out;
+}
+
+std::string condition_text(const ParamValue& value) {
+  if (const auto* s = std::get_if<std::string>(&value)) return *s;
+  if (const auto* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+  return param_value_text(value);
 }
 
 const ParamDef* ParamSchema::find(const std::string& path) const {

@@ -1,7 +1,9 @@
 #pragma once
-// Declarative parameter schemas. Every spec key a trainer reads is declared here once, with its
-// type, default, bounds and one line of help; `wei-run list`, spec validation, overrides and the
-// resolved config.yaml are all driven by these declarations.
+// Declarative parameter schemas. Every spec key a trainer reads is declared once, with its type,
+// default, bounds, one line of help and the conditions under which it is read; constraints between
+// keys are declared beside them. `wei-run list`, spec validation, overrides and the resolved
+// config.yaml are all driven by these declarations. Trainers declare theirs through typed options
+// (spec/option_schema.h).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -10,6 +12,8 @@
 #include <vector>
 
 namespace wei {
+
+class Spec;
 
 enum class ParamType { kInt, kFloat, kBool, kString, kChoice, kIntList, kFloatList, kStringList };
 
@@ -20,6 +24,12 @@ using ParamValue = std::variant<int64_t, double, bool, std::string, std::vector<
 struct Bound {
   double value;
   bool inclusive;
+};
+
+// A key is read only when `key` (a choice or bool declared before it) has one of `values`.
+struct ParamCondition {
+  std::string key;
+  std::vector<std::string> values;
 };
 
 struct ParamDef {
@@ -33,6 +43,8 @@ struct ParamDef {
   // Extra check after type and bounds: returns "" when valid, else the problem
   // ("must be auto, cpu, cuda or cuda:N").
   std::function<std::string(const ParamValue&)> validator;
+  // All must hold for the key to be read; a spec that sets it otherwise is refused.
+  std::vector<ParamCondition> conditions;
 
   // Chainable constraints: schema.add_float("optim.lr", 0.1, "...").greater_than(0);
   ParamDef& greater_than(double v) { lower = Bound{v, false}; return *this; }
@@ -41,11 +53,24 @@ struct ParamDef {
   ParamDef& at_most(double v) { upper = Bound{v, true}; return *this; }
   ParamDef& required() { default_value.reset(); return *this; }
   ParamDef& check(std::function<std::string(const ParamValue&)> fn) { validator = std::move(fn); return *this; }
+  ParamDef& when(const std::string& key, std::vector<std::string> values) {
+    conditions.push_back({key, std::move(values)});
+    return *this;
+  }
 
   // "must be > 0", "must be in [0, 1]", "" when unbounded.
   std::string bounds_text() const;
   // Type name as shown to users: "int", "float", "bool", "string", "one of {a, b}", "list of int".
   std::string type_text() const;
+  // "data.kind is colored_mnist or celeba, adapt.method is entropy"; "" when always read.
+  std::string conditions_text() const;
+};
+
+// A constraint between keys, checked once every key has a valid value of its own.
+struct CrossCheck {
+  std::vector<std::string> keys;  // the first names the place of the problem
+  std::string rule;               // shown as "must satisfy <rule>"
+  std::function<bool(const Spec&)> holds;
 };
 
 class ParamSchema {
@@ -61,20 +86,37 @@ class ParamSchema {
   ParamDef& add_string_list(const std::string& path, std::vector<std::string> def,
                             const std::string& help);
 
-  // Appends every definition of `other`; a path declared twice is a std::logic_error.
+  // Declares a constraint between `keys` (declared ones; checked when they are all read).
+  void add_check(std::vector<std::string> keys, std::string rule, std::function<bool(const Spec&)> holds);
+
+  // Appends every definition and check of `other`; a path declared twice is a std::logic_error.
   void merge(const ParamSchema& other);
 
   const std::vector<ParamDef>& params() const { return params_; }
+  const std::vector<CrossCheck>& checks() const { return checks_; }
   const ParamDef* find(const std::string& path) const;
   // True when `path` is a proper prefix section of some declared key ("optim" for "optim.lr").
   bool is_section(const std::string& path) const;
   // Names declared directly under a section ("" = top level), for "did you mean" suggestions.
   std::vector<std::string> children_of(const std::string& section) const;
 
+  // The keys read when the condition keys have the values `value_of` gives (as condition text:
+  // the choice's name, true or false; nullopt when unknown, which reads nothing conditioned on it),
+  // with the checks whose keys are all among them.
+  ParamSchema read_under(const std::function<std::optional<std::string>(const std::string&)>& value_of) const;
+
+  // Throws std::logic_error when a condition names a key that is not a choice or bool declared
+  // before the conditioned one, or a value that key cannot take (a programming mistake).
+  void verify() const;
+
  private:
   ParamDef& add(ParamDef def);
   std::vector<ParamDef> params_;
+  std::vector<CrossCheck> checks_;
 };
+
+// A condition key's value as ParamCondition::values names it: the string, true/false, the number.
+std::string condition_text(const ParamValue& value);
 
 // Renders a value the way it would be written in YAML flow style: 0.1, true, [1, 2], 'abc'.
 std::string param_value_text(const ParamValue& value);

@@ -1,6 +1,8 @@
 #pragma once
-// A resolved, validated spec: every declared key has a value of its declared type.
-// Built only by load_spec() (spec_loader.h); trainers read it through the typed getters.
+// A resolved, validated spec: every key it reads has a value of its declared type. Its schema holds
+// only the keys read under the spec's own conditions (a colored MNIST spec has no gaussian.* keys).
+// Built by load_spec() (spec_loader.h); trainers receive it bound to their typed options
+// (spec/option_schema.h), the runner reads the common keys the same way.
 #include <map>
 #include <string>
 
@@ -16,6 +18,8 @@ class Spec {
 
   // Typed getters. Asking for an undeclared key or the wrong type is a programming error
   // (std::logic_error), never a user error: validation already guaranteed the types.
+  // True when the spec reads `path` (declared, and its conditions hold).
+  bool has(const std::string& path) const { return values_.count(path) > 0; }
   int64_t get_int(const std::string& path) const;
   double get_float(const std::string& path) const;
   bool get_bool(const std::string& path) const;

@@ -7,9 +7,11 @@
 #include <set>
 #include <sstream>
 
-#include "core/device.h"
-#include "core/errors.h"
-#include "core/suggest.h"
+#include <yaml-cpp/yaml.h>
+
+#include "base/errors.h"
+#include "base/suggest.h"
+#include "spec/common_options.h"
 
 namespace wei {
 
@@ -46,6 +48,13 @@ class Diagnostics {
   std::vector<std::string> items_;
 };
 
+// Values echoed in messages are cut: a 200 KB value should not come back whole.
+std::string clipped(const std::string& text) {
+  constexpr size_t kMaxEcho = 200;
+  if (text.size() <= kMaxEcho) return text;
+  return text.substr(0, kMaxEcho) + "... (" + std::to_string(text.size()) + " characters)";
+}
+
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
   const auto match = closest_match(word, candidates);
   return match ? " (did you mean '" + *match + "'?)" : "";
@@ -65,7 +74,7 @@ std::string convert_scalar(const YAML::Node& node, ParamType type, const ParamDe
                          : "expected " + def.type_text() + ", got " + scalar_text(node);
   }
   const std::string& text = node.Scalar();
-  const std::string invalid = "invalid value '" + text + "'; expected ";
+  const std::string invalid = "invalid value '" + clipped(text) + "'; expected ";
   switch (type) {
     case ParamType::kInt: {
       int64_t v = 0;
@@ -83,7 +92,7 @@ std::string convert_scalar(const YAML::Node& node, ParamType type, const ParamDe
     case ParamType::kFloat: {
       double d = 0;
       if (!YAML::convert<double>::decode(node, d)) return invalid + "float";
-      if (!std::isfinite(d)) return "invalid value '" + text + "'; must be finite";
+      if (!std::isfinite(d)) return "invalid value '" + clipped(text) + "'; must be finite";
       out = d;
       return "";
     }
@@ -103,7 +112,8 @@ std::string convert_scalar(const YAML::Node& node, ParamType type, const ParamDe
           return "";
         }
       }
-      return "invalid value '" + text + "'; must be one of " + join(def.choices, ", ") + did_you_mean(text, def.choices);
+      return "invalid value '" + clipped(text) + "'; must be one of " + join(def.choices, ", ") +
+             did_you_mean(text, def.choices);
     }
     default:
       return "internal: not a scalar type";
@@ -140,7 +150,7 @@ bool convert_entry(const ParamDef& def, const Entry& entry, Diagnostics& diags, 
   }
   if (!entry.value.IsSequence()) {
     diags.add(entry.origin, def.path, "expected " + def.type_text() + " such as [1, 2], got " +
-                                          (entry.value.IsScalar() ? "'" + entry.value.Scalar() + "'" : scalar_text(entry.value)));
+                                          (entry.value.IsScalar() ? "'" + clipped(entry.value.Scalar()) + "'" : scalar_text(entry.value)));
     return false;
   }
   const ParamType element = def.type == ParamType::kIntList     ? ParamType::kInt
@@ -250,32 +260,113 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& args, Diag
   return out;
 }
 
+
+void apply_overrides(const std::vector<Override>& overrides, const ParamSchema& schema,
+                     std::map<std::string, Entry>& entries, Diagnostics& diags) {
+  for (const auto& o : overrides) {
+    if (schema.find(o.path)) {
+      entries[o.path] = Entry{o.value, o.origin, ""};
+    } else if (schema.is_section(o.path)) {
+      diags.add(o.origin, o.path, "is a section; override one of its keys: " + join(schema.children_of(o.path), ", "));
+    } else {
+      std::vector<std::string> paths;
+      for (const auto& def : schema.params()) paths.push_back(def.path);
+      const size_t dot = o.path.rfind('.');
+      const std::string section = dot == std::string::npos ? "" : o.path.substr(0, dot);
+      std::string hint = did_you_mean(o.path, paths);
+      if (hint.empty()) {
+        const std::string key = dot == std::string::npos ? o.path : o.path.substr(dot + 1);
+        hint = unknown_key_problem(schema, section, key).substr(std::string("unknown key").size());
+      }
+      diags.add(o.origin, o.path, "unknown key; overrides may only set keys the spec has" + hint);
+    }
+  }
+}
+
+// The schema of the keys this spec reads, given the values of the condition keys (from `entries`,
+// else their defaults). A key set in the spec that is not read is reported; so is nothing when the
+// value deciding it is itself invalid (that value's own problem is reported instead).
+ParamSchema keys_read(const ParamSchema& schema, const std::map<std::string, Entry>& entries, Diagnostics& diags) {
+  std::map<std::string, std::optional<std::string>> decided;  // condition key -> its value, nullopt: invalid
+  std::set<std::string> unread;
+  std::set<std::string> undecidable;
+  for (const auto& def : schema.params()) {
+    for (const auto& condition : def.conditions) {
+      const auto value = decided.find(condition.key);
+      if (value == decided.end() || !value->second) {
+        // The deciding key is itself not read (an outer condition failed) or has no valid value.
+        if (value == decided.end() && unread.count(condition.key)) {
+          unread.insert(def.path);
+          const auto entry = entries.find(def.path);
+          if (entry != entries.end()) {
+            diags.add(entry->second.origin, def.path, "not read by this spec (read when " + def.conditions_text() + ")");
+          }
+        } else {
+          undecidable.insert(def.path);
+        }
+        break;
+      }
+      const auto& allowed = condition.values;
+      if (std::find(allowed.begin(), allowed.end(), *value->second) == allowed.end()) {
+        unread.insert(def.path);
+        const auto entry = entries.find(def.path);
+        if (entry != entries.end()) {
+          diags.add(entry->second.origin, def.path,
+                    "not read when " + condition.key + " is " + *value->second + " (read when " +
+                        def.conditions_text() + ")");
+        }
+        break;
+      }
+    }
+    if (unread.count(def.path) || undecidable.count(def.path)) continue;
+    if (def.type == ParamType::kChoice || def.type == ParamType::kBool) {
+      const auto entry = entries.find(def.path);
+      if (entry == entries.end()) {
+        decided[def.path] = def.default_value ? std::optional<std::string>(condition_text(*def.default_value))
+                                              : std::nullopt;
+      } else {
+        Diagnostics ignored;  // reported when the value itself is converted
+        ParamValue value;
+        decided[def.path] = convert_entry(def, entry->second, ignored, value)
+                                ? std::optional<std::string>(condition_text(value))
+                                : std::nullopt;
+      }
+    }
+  }
+  return schema.read_under([&](const std::string& key) -> std::optional<std::string> {
+    const auto it = decided.find(key);
+    return it == decided.end() ? std::nullopt : it->second;
+  });
+}
+
+// Where a key's value came from, for constraint messages: "x.yaml:3:5", "override 'k=v'", "default".
+std::string value_source(const std::map<std::string, Entry>& entries, const std::string& path) {
+  const auto it = entries.find(path);
+  return it == entries.end() ? "default" : it->second.origin.text;
+}
+
+void check_constraints(const Spec& spec, const std::map<std::string, Entry>& entries, Diagnostics& diags) {
+  for (const auto& check : spec.schema().checks()) {
+    if (check.holds(spec)) continue;
+    // The first key's place starts the line; each other key says where its value came from.
+    std::string values;
+    for (const auto& key : check.keys) {
+      values += (values.empty() ? "" : ", ") + key + " = " + clipped(param_value_text(spec.values().at(key)));
+      if (key != check.keys.front()) values += " (" + value_source(entries, key) + ")";
+    }
+    const auto first = entries.find(check.keys.front());
+    const Origin origin = first == entries.end() ? Origin{spec.source()} : first->second.origin;
+    diags.add(origin, check.keys.front(), "must satisfy " + check.rule + "; here " + values);
+  }
+}
+
 std::string file_stem(const std::string& source) {
   return std::filesystem::path(source).stem().string();
 }
 
 }  // namespace
 
-ParamSchema common_schema() {
-  ParamSchema s;
-  s.add_string("name", "", "experiment name; results go to results/<name>/ (default: the spec file's stem)")
-      .check([](const ParamValue& v) {
-        for (const char c : std::get<std::string>(v)) {
-          if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
-            return std::string("must use only letters, digits, '_', '-' and '.'");
-        }
-        return std::string();
-      });
-  s.add_string("trainer", "", "trainer to run (see `wei-run list`)").required();
-  s.add_int("seed", 0, "the one seed every random stream is derived from").at_least(0);
-  s.add_string("device", "auto", "auto (CUDA if available, else CPU), cpu, cuda or cuda:N")
-      .check([](const ParamValue& v) { return device_spec_problem(std::get<std::string>(v)); });
-  s.add_int("threads", 0, "CPU threads for torch; 0 = every core this process may use").at_least(0);
-  return s;
-}
-
-Spec load_spec(const std::string& path, const std::vector<std::string>& overrides,
-               const TrainerRegistry& registry) {
+Spec load_spec(const std::string& path, const std::vector<std::string>& overrides, const SchemaCatalog& catalog) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw InputError(path + ": cannot read spec file (" +
@@ -283,11 +374,11 @@ Spec load_spec(const std::string& path, const std::vector<std::string>& override
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return load_spec_text(text.str(), path, overrides, registry);
+  return load_spec_text(text.str(), path, overrides, catalog);
 }
 
 Spec load_spec_text(const std::string& text, const std::string& source,
-                    const std::vector<std::string>& overrides, const TrainerRegistry& registry) {
+                    const std::vector<std::string>& overrides, const SchemaCatalog& catalog) {
   Diagnostics diags;
   YAML::Node root;
   try {
@@ -320,44 +411,31 @@ Spec load_spec_text(const std::string& text, const std::string& source,
       trainer_name = o.value.IsScalar() ? o.value.Scalar() : "";
     }
   }
-  const std::string known = join(registry.names(), ", ");
+  const std::string known = join(catalog.names(), ", ");
   if (trainer_name.empty()) {
     diags.add(trainer_origin, "trainer", root["trainer"] ? "expected a trainer name (known: " + known + ")"
                                                          : "missing required key (known trainers: " + known + ")");
     diags.raise();
   }
-  const TrainerInfo* trainer = registry.find(trainer_name);
-  if (!trainer) {
+  const ParamSchema* trainer_schema = catalog.schema_of(trainer_name);
+  if (!trainer_schema) {
     diags.add(trainer_origin, "trainer", "unknown trainer '" + trainer_name + "' (known: " + known + ")" +
-                                             did_you_mean(trainer_name, registry.names()));
+                                             did_you_mean(trainer_name, catalog.names()));
     diags.raise();
   }
 
-  ParamSchema schema = common_schema();
-  schema.merge(trainer->schema());
+  ParamSchema schema = common_options_schema().params();
+  schema.merge(*trainer_schema);
 
   std::map<std::string, Entry> entries;
   flatten(root, "", schema, source, entries, diags);
-  for (const auto& o : parsed_overrides) {
-    if (schema.find(o.path)) {
-      entries[o.path] = Entry{o.value, o.origin, ""};
-    } else if (schema.is_section(o.path)) {
-      diags.add(o.origin, o.path, "is a section; override one of its keys: " + join(schema.children_of(o.path), ", "));
-    } else {
-      std::vector<std::string> paths;
-      for (const auto& def : schema.params()) paths.push_back(def.path);
-      const std::string section = o.path.substr(0, o.path.rfind('.') == std::string::npos ? 0 : o.path.rfind('.'));
-      std::string hint = did_you_mean(o.path, paths);
-      if (hint.empty()) {
-        const std::string key = o.path.substr(o.path.rfind('.') == std::string::npos ? 0 : o.path.rfind('.') + 1);
-        hint = unknown_key_problem(schema, section, key).substr(std::string("unknown key").size());
-      }
-      diags.add(o.origin, o.path, "unknown key; overrides may only set keys the spec has" + hint);
-    }
-  }
+  apply_overrides(parsed_overrides, schema, entries, diags);
+
+  // Which keys this spec reads: those whose conditions hold under the values given (or defaulted).
+  const ParamSchema read = keys_read(schema, entries, diags);
 
   std::map<std::string, ParamValue> values;
-  for (const auto& def : schema.params()) {
+  for (const auto& def : read.params()) {
     const auto it = entries.find(def.path);
     if (it == entries.end()) {
       if (def.default_value) {
@@ -372,7 +450,7 @@ Spec load_spec_text(const std::string& text, const std::string& source,
     if (def.validator) {
       const std::string problem = def.validator(value);
       if (!problem.empty()) {
-        diags.add(it->second.origin, def.path, "invalid value " + param_value_text(value) + "; " + problem);
+        diags.add(it->second.origin, def.path, "invalid value " + clipped(param_value_text(value)) + "; " + problem);
         continue;
       }
     }
@@ -381,7 +459,10 @@ Spec load_spec_text(const std::string& text, const std::string& source,
   diags.raise_if_any();
 
   if (std::get<std::string>(values["name"]).empty()) values["name"] = file_stem(source);
-  return Spec(std::move(schema), std::move(values), source);
+  Spec spec(read, std::move(values), source);
+  check_constraints(spec, entries, diags);
+  diags.raise_if_any();
+  return spec;
 }
 
 }  // namespace wei

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include "core/atomic_file.h"
-#include "core/errors.h"
+#include "base/atomic_file.h"
+#include "base/errors.h"
 
 namespace wei {
 

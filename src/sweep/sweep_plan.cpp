@@ -6,7 +6,9 @@
 #include <set>
 #include <sstream>
 
-#include "core/errors.h"
+#include <yaml-cpp/yaml.h>
+
+#include "base/errors.h"
 #include "spec/param_schema.h"
 
 namespace wei {

@@ -13,12 +13,13 @@
 #include <map>
 #include <thread>
 
-#include "core/atomic_file.h"
-#include "core/device.h"
-#include "core/errors.h"
-#include "core/stop_signals.h"
-#include "metrics/progress.h"
-#include "metrics/run_files.h"
+#include "base/atomic_file.h"
+#include "base/device.h"
+#include "base/errors.h"
+#include "base/stop_signals.h"
+#include "run/progress.h"
+#include "run/run_files.h"
+#include "spec/common_options.h"
 #include "spec/spec_loader.h"
 #include "sweep/slurm_script.h"
 
@@ -44,7 +45,7 @@ std::string validate_points(const SweepOptions& options, const SweepPlan& plan, 
   for (const auto& point : plan.points) {
     try {
       const Spec spec = load_spec(options.spec_path, point.overrides, registry);
-      if (name.empty()) name = spec.get_string("name");
+      if (name.empty()) name = common_options_schema().bind(spec).name;
     } catch (const SpecError& e) {
       for (const auto& d : e.diagnostics()) diagnostics.push_back("point " + point.dir_name + ": " + d);
     }

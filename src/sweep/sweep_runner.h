@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/registry.h"
+#include "train/registry.h"
 #include "sweep/sweep_plan.h"
 
 namespace wei {

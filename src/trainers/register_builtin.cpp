@@ -1,5 +1,6 @@
-// The one list of builtin trainers. Adding a trainer: its folder under src/trainers/, one line here.
-#include "core/registry.h"
+// The one list of builtin trainers.
+#include "trainers/register_builtin.h"
+
 #include "trainers/hmm_prompt/hmm_prompt_trainer.h"
 #include "trainers/imbalanced_cifar/imbalanced_cifar_trainer.h"
 #include "trainers/label_noise_sgd/label_noise_sgd_trainer.h"
@@ -7,11 +8,16 @@
 
 namespace wei {
 
-void register_builtin_trainers(TrainerRegistry& registry) {
-  registry.add(label_noise_sgd_trainer_info());
-  registry.add(imbalanced_cifar_trainer_info());
-  registry.add(hmm_prompt_trainer_info());
-  registry.add(spurious_selftrain_trainer_info());
+const TrainerRegistry& builtin_registry() {
+  static const TrainerRegistry registry = [] {
+    TrainerRegistry r;
+    r.add(label_noise_sgd_trainer_info());
+    r.add(imbalanced_cifar_trainer_info());
+    r.add(hmm_prompt_trainer_info());
+    r.add(spurious_selftrain_trainer_info());
+    return r;
+  }();
+  return registry;
 }
 
 }  // namespace wei

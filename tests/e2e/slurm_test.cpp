@@ -10,7 +10,6 @@
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e][slurm]") {
   wei::testing::TempDir tmp;
@@ -43,7 +42,7 @@ TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e]
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(tmp.path() / "sl" / "sweep.json");
     status.clear();
-    const json plan = json::parse(in);
+    const nlohmann::json plan = nlohmann::json::parse(in);
     for (const auto& p : plan["points"]) status.push_back(p["status"]);
     if (status == std::vector<std::string>(3, "ok")) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -53,6 +52,6 @@ TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e]
   for (const char* point : {"seed=0", "seed=1", "seed=2"}) {
     std::ifstream in(tmp.path() / "sl" / point / "metrics.json");
     REQUIRE(in.good());
-    CHECK(json::parse(in)["status"] == "ok");
+    CHECK(nlohmann::json::parse(in)["status"] == "ok");
   }
 }

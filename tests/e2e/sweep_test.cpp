@@ -12,7 +12,6 @@
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using wei::testing::read_json;
 using wei::testing::run_wei;
 using wei::testing::TempDir;
@@ -23,7 +22,7 @@ const std::string kGd = std::string(WEI_SOURCE_DIR) + "/configs/label_noise/gd.y
 
 std::vector<std::string> statuses(const fs::path& root) {
   std::vector<std::string> out;
-  const json plan = read_json(root / "sweep.json");
+  const nlohmann::json plan = read_json(root / "sweep.json");
   for (const auto& p : plan["points"]) out.push_back(p["status"]);
   return out;
 }
@@ -37,14 +36,14 @@ TEST_CASE("a grid sweep runs every point in parallel workers and skips finished 
   const auto first = run_wei(args, tmp.path());
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
-  const json plan = read_json(tmp.path() / "sw" / "sweep.json");
+  const nlohmann::json plan = read_json(tmp.path() / "sw" / "sweep.json");
   REQUIRE(plan["points"].size() == 4);
   CHECK(plan["mode"] == "grid");
   CHECK(plan["points"][3]["dir"] == "optim.lr=0.02,seed=1");
   CHECK(plan["points"][3]["overrides"] ==
-        json::array({"optim.steps=2000", "log_every=500", "optim.lr=0.02", "seed=1"}));
+        nlohmann::json::array({"optim.steps=2000", "log_every=500", "optim.lr=0.02", "seed=1"}));
   CHECK(statuses(tmp.path() / "sw") == std::vector<std::string>(4, "ok"));
-  const json point = read_json(tmp.path() / "sw" / "optim.lr=0.02,seed=1" / "metrics.json");
+  const nlohmann::json point = read_json(tmp.path() / "sw" / "optim.lr=0.02,seed=1" / "metrics.json");
   CHECK(point["spec"]["optim"]["lr"] == 0.02);
   CHECK(point["spec"]["seed"] == 1);
   CHECK(point["spec"]["threads"] == 0);  // the worker's share of cores is not baked into the spec

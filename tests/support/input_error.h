@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "core/errors.h"
+#include "base/errors.h"
 
 namespace wei::testing {
 

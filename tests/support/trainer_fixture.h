@@ -1,45 +1,74 @@
 #pragma once
-// Builds a trainer the way the runner would — schema defaults plus overrides, a CPU RunContext —
-// without the CLI or the runner, so trainer tests can drive prepare/train_epoch/save/load directly.
+// Builds a trainer the way the runner would — its spec loaded and validated from overrides of the
+// trainer's defaults, a CPU RunContext — without the CLI or the runner, so trainer tests can drive
+// prepare/train_epoch and checkpoints directly.
+#include <functional>
 #include <map>
 #include <memory>
-#include <stdexcept>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 
-#include "trainers/trainer.h"
+#include "spec/spec_loader.h"
+#include "train/checkpoint_bundle.h"
+#include "train/registry.h"
 
 namespace wei::testing {
 
 class TrainerFixture {
  public:
-  TrainerFixture(const TrainerInfo& info, const std::map<std::string, ParamValue>& overrides, uint64_t seed = 0,
-                 StopRequested stop = [] { return false; })
-      : info_(info),
-        spec_(make_spec(info, overrides)),
-        log_(std::make_shared<spdlog::logger>(info.name + "-test")),
-        ctx_{spec_, torch::Device(torch::kCPU), seed, *log_, std::move(stop)} {}
+  TrainerFixture(TrainerInfo info, const std::map<std::string, ParamValue>& overrides, uint64_t seed = 0,
+                 std::function<bool()> stop = {})
+      : registry_(single(std::move(info))),
+        spec_(load(registry_, overrides)),
+        log_(std::make_shared<spdlog::logger>(registry_.names().front() + "-test")),
+        ctx_{torch::Device(torch::kCPU), seed, *log_, StopToken(std::move(stop))} {}
 
   const RunContext& ctx() const { return ctx_; }
-  std::unique_ptr<Trainer> trainer() const { return info_.create(ctx_); }
+  const Spec& spec() const { return spec_; }
+  std::unique_ptr<Trainer> trainer() const { return registry_.trainers().front().create(spec_, ctx_); }
 
  private:
-  static Spec make_spec(const TrainerInfo& info, const std::map<std::string, ParamValue>& overrides) {
-    ParamSchema schema = info.schema();
-    std::map<std::string, ParamValue> values;
-    for (const ParamDef& def : schema.params()) values.emplace(def.path, *def.default_value);
-    for (const auto& [path, value] : overrides) {
-      if (!schema.find(path)) throw std::logic_error("test override of an undeclared key " + path);
-      values[path] = value;
-    }
-    return Spec(std::move(schema), std::move(values), "<test>");
+  static TrainerRegistry single(TrainerInfo info) {
+    TrainerRegistry registry;
+    registry.add(std::move(info));
+    return registry;
+  }
+  // The overrides go through the spec loader as `key=value` arguments, so a test spec is validated
+  // (types, bounds, conditions, constraints) exactly as a user's.
+  static Spec load(const TrainerRegistry& registry, const std::map<std::string, ParamValue>& overrides) {
+    std::vector<std::string> args;
+    for (const auto& [path, value] : overrides) args.push_back(path + "=" + param_value_text(value));
+    return load_spec_text("trainer: " + registry.names().front() + "\n", "<test>", args, registry);
   }
 
-  TrainerInfo info_;
+  TrainerRegistry registry_;
   Spec spec_;
   std::shared_ptr<spdlog::logger> log_;
   RunContext ctx_;
 };
+
+// The trainer's registered state as the bytes of a checkpoint, as the runner saves it after an epoch.
+inline std::string save_checkpoint(Trainer& trainer) {
+  CheckpointBundle bundle;
+  trainer.register_state(bundle);
+  torch::serialize::OutputArchive archive;
+  bundle.save(archive);
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+// Restores a checkpoint of save_checkpoint() into a prepared trainer, as the runner does on resume.
+inline void load_checkpoint(Trainer& trainer, const std::string& bytes) {
+  CheckpointBundle bundle;
+  trainer.register_state(bundle);
+  std::istringstream in(bytes);
+  torch::serialize::InputArchive archive;
+  archive.load_from(in);
+  bundle.load(archive);
+}
 
 }  // namespace wei::testing

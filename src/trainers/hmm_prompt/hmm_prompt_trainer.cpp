@@ -6,19 +6,24 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include "core/checkpoint_io.h"
-#include "core/errors.h"
-#include "core/seeding.h"
+#include "base/errors.h"
+#include "base/int_math.h"
+#include "base/seeding.h"
 #include "models/transformer_mlm.h"
+#include "train/epoch_driver.h"
 #include "trainers/hmm_prompt/downstream_task.h"
 #include "trainers/hmm_prompt/hmm.h"
+#include "trainers/hmm_prompt/hmm_prompt_options.h"
 #include "trainers/hmm_prompt/pretraining.h"
 #include "trainers/hmm_prompt/tuning.h"
 
 namespace wei {
 namespace {
 
+using hmm::HeadChoice;
 using hmm::HeadKind;
+using hmm::HmmKind;
+using hmm::Options;
 
 // Test accuracy at the epoch of best validation accuracy (first one on ties).
 struct BestSoFar {
@@ -33,31 +38,29 @@ struct BestSoFar {
       epoch = at;
     }
   }
-  void save(torch::serialize::OutputArchive& ar, const std::string& key) const {
-    write_tensor(ar, key, torch::tensor({val_acc, test_acc, static_cast<double>(epoch)}, torch::kFloat64));
-  }
-  void load(torch::serialize::InputArchive& ar, const std::string& key) {
-    auto t = torch::zeros({3}, torch::kFloat64);
-    read_tensor_into(ar, key, t);
-    val_acc = t[0].item<double>();
-    test_acc = t[1].item<double>();
-    epoch = static_cast<int64_t>(t[2].item<double>());
+  void register_state(CheckpointBundle& bundle, const std::string& key) {
+    bundle.add_json(
+        key, [this] { return nlohmann::ordered_json{{"val_acc", val_acc}, {"test_acc", test_acc}, {"epoch", epoch}}; },
+        [this](const nlohmann::ordered_json& j) {
+          val_acc = j.at("val_acc").get<double>();
+          test_acc = j.at("test_acc").get<double>();
+          epoch = j.at("epoch").get<int64_t>();
+        });
   }
 };
 
 class HmmPromptTrainer : public Trainer {
  public:
-  explicit HmmPromptTrainer(const RunContext& ctx);
+  HmmPromptTrainer(const RunContext& ctx, const Options& options);
 
   void prepare() override;
   nlohmann::ordered_json data_info() const override;
-  int64_t num_epochs() const override { return pretrain_rows_ + head_epochs_ + prompt_epochs_; }
+  int64_t num_epochs() const override { return pretrain_rows_ + o_.tune.head_epochs + o_.tune.prompt_epochs; }
   nlohmann::ordered_json train_epoch(int64_t epoch) override;
   nlohmann::ordered_json final_metrics() override;
   HeadlineMetric headline() const override { return {"val_acc", false}; }
   double epoch_cost(int64_t epoch) const override;
-  void save_state(torch::serialize::OutputArchive& archive) const override;
-  void load_state(torch::serialize::InputArchive& archive) override;
+  void register_state(CheckpointBundle& bundle) override;
 
  private:
   nlohmann::ordered_json pretrain_row(int64_t row);
@@ -65,21 +68,15 @@ class HmmPromptTrainer : public Trainer {
   nlohmann::ordered_json prompt_row(int64_t epoch);
   void compute_head_features();
   torch::Tensor shuffled(int64_t n);
-  bool stop() const { return ctx_.stop_requested && ctx_.stop_requested(); }
 
   RunContext ctx_;
-  const Spec& spec_;
-  bool memory_;
-  HeadKind head_kind_;
-  int64_t vocab_;
-  int64_t input_tokens_;
-  int64_t prompt_length_;
-  int64_t pretrain_steps_;
-  int64_t log_every_;
-  int64_t pretrain_rows_;
-  int64_t head_epochs_;
-  int64_t prompt_epochs_;
-  hmm::TuneOptions tune_;
+  const Options o_;
+  const bool memory_;
+  const HeadKind head_kind_;
+  const int64_t vocab_;
+  const int64_t input_tokens_;
+  const int64_t pretrain_rows_;
+  const hmm::TuneOptions tune_;
 
   hmm::Hmm hmm_;
   hmm::DownstreamTask task_;
@@ -103,62 +100,40 @@ class HmmPromptTrainer : public Trainer {
   double last_mlm_acc_ = 0.0;
 };
 
-HmmPromptTrainer::HmmPromptTrainer(const RunContext& ctx)
+HmmPromptTrainer::HmmPromptTrainer(const RunContext& ctx, const Options& options)
     : ctx_(ctx),
-      spec_(ctx.spec),
-      memory_(ctx.spec.get_string("hmm.kind") == "memory"),
-      vocab_(ctx.spec.get_int("hmm.vocab")),
-      input_tokens_(ctx.spec.get_int("task.input_tokens")),
-      prompt_length_(ctx.spec.get_int("task.prompt_length")),
-      pretrain_steps_(ctx.spec.get_int("pretrain.steps")),
-      log_every_(ctx.spec.get_int("pretrain.log_every")),
-      pretrain_rows_((pretrain_steps_ + log_every_ - 1) / log_every_),
-      head_epochs_(ctx.spec.get_int("tune.head_epochs")),
-      prompt_epochs_(ctx.spec.get_int("tune.prompt_epochs")),
+      o_(options),
+      memory_(o_.hmm.kind == HmmKind::kMemory),
+      head_kind_(o_.tune.head == HeadChoice::kAttention || (o_.tune.head == HeadChoice::kAuto && memory_)
+                     ? HeadKind::kAttention
+                     : HeadKind::kLinear),
+      vocab_(o_.hmm.vocab),
+      input_tokens_(o_.task.input_tokens),
+      pretrain_rows_(ceil_div(o_.pretrain.steps, o_.pretrain.log_every)),
+      tune_{o_.tune.lr, o_.tune.batch_size, o_.tune.warmup_fraction},
       pretrain_gen_(make_generator(ctx.seed, "pretrain-batches")),
-      tune_gen_(make_generator(ctx.seed, "tune-shuffle")) {
-  const std::string& head = spec_.get_string("tune.head");
-  head_kind_ = head == "attention" || (head == "auto" && memory_) ? HeadKind::kAttention : HeadKind::kLinear;
-  tune_.lr = spec_.get_float("tune.lr");
-  tune_.batch_size = spec_.get_int("tune.batch_size");
-  tune_.warmup_fraction = spec_.get_float("tune.warmup_fraction");
-
-  // Cross-key constraints the per-key bounds cannot express.
-  std::vector<std::string> problems;
-  const std::string src = spec_.source();
-  if (input_tokens_ + 1 > spec_.get_int("task.sequence_length"))
-    problems.push_back(src + ": task.input_tokens: must be < task.sequence_length");
-  if (prompt_length_ >= input_tokens_)
-    problems.push_back(src + ": task.prompt_length: must be < task.input_tokens");
-  if (spec_.get_int("pretrain.block_length") > spec_.get_int("pretrain.sequence_length"))
-    problems.push_back(src + ": pretrain.block_length: must be <= pretrain.sequence_length");
-  if (spec_.get_int("pretrain.block_length") < input_tokens_ + 1)
-    problems.push_back(src + ": pretrain.block_length: must be >= task.input_tokens + 1 (the tuning input length)");
-  if (spec_.get_int("model.width") % spec_.get_int("model.heads") != 0)
-    problems.push_back(src + ": model.width: must be a multiple of model.heads");
-  if (!problems.empty()) throw SpecError(problems);
-}
+      tune_gen_(make_generator(ctx.seed, "tune-shuffle")) {}
 
 void HmmPromptTrainer::prepare() {
   hmm::HmmTemperatures temps;
-  temps.start = spec_.get_float("hmm.start_temperature");
-  temps.transition = spec_.get_float("hmm.transition_temperature");
-  temps.emission = spec_.get_float("hmm.emission_temperature");
+  temps.start = o_.hmm.start_temperature;
+  temps.transition = o_.hmm.transition_temperature;
+  temps.emission = o_.hmm.emission_temperature;
   auto param_rng = make_std_rng(ctx_.seed, "hmm-params");
-  hmm_ = memory_ ? hmm::make_memory_hmm(spec_.get_int("hmm.memory"), vocab_, temps, param_rng)
-                 : hmm::make_vanilla_hmm(spec_.get_int("hmm.states"), vocab_, temps, param_rng);
+  hmm_ = memory_ ? hmm::make_memory_hmm(o_.hmm.memory, vocab_, temps, param_rng)
+                 : hmm::make_vanilla_hmm(o_.hmm.states, vocab_, temps, param_rng);
 
   auto corpus_rng = make_std_rng(ctx_.seed, "pretrain-corpus");
-  const auto corpus = hmm::sample(hmm_, spec_.get_int("pretrain.sequences"),
-                                  spec_.get_int("pretrain.sequence_length"), corpus_rng);
-  blocks_ = hmm::make_blocks(corpus, spec_.get_int("pretrain.block_length"));
+  const auto corpus = hmm::sample(hmm_, o_.pretrain.sequences,
+                                  o_.pretrain.sequence_length, corpus_rng);
+  blocks_ = hmm::make_blocks(corpus, o_.pretrain.block_length);
 
   hmm::TaskOptions task_options;
-  task_options.sequence_length = spec_.get_int("task.sequence_length");
-  task_options.train_size = spec_.get_int("task.train_size");
-  task_options.val_size = spec_.get_int("task.val_size");
-  task_options.test_size = spec_.get_int("task.test_size");
-  task_options.nonzeros = spec_.get_int("task.nonzeros");
+  task_options.sequence_length = o_.task.sequence_length;
+  task_options.train_size = o_.task.train_size;
+  task_options.val_size = o_.task.val_size;
+  task_options.test_size = o_.task.test_size;
+  task_options.nonzeros = o_.task.nonzeros;
   auto task_rng = make_std_rng(ctx_.seed, "task");
   task_ = hmm::make_task(hmm_, task_options, task_rng);
 
@@ -167,7 +142,7 @@ void HmmPromptTrainer::prepare() {
   inputs_train_ = hmm::masked_input(task_.train, input_tokens_, mask).to(device);
   inputs_val_ = hmm::masked_input(task_.val, input_tokens_, mask).to(device);
   inputs_test_ = hmm::masked_input(task_.test, input_tokens_, mask).to(device);
-  const int64_t prompted = input_tokens_ - prompt_length_;
+  const int64_t prompted = input_tokens_ - o_.task.prompt_length;
   prompt_train_ = hmm::masked_input(task_.train, prompted, mask).to(device);
   prompt_val_ = hmm::masked_input(task_.val, prompted, mask).to(device);
   prompt_test_ = hmm::masked_input(task_.test, prompted, mask).to(device);
@@ -183,16 +158,16 @@ void HmmPromptTrainer::prepare() {
   TransformerMlmOptions mo;
   mo.input_vocab = vocab_ + 1;
   mo.output_vocab = vocab_;
-  mo.max_length = std::max(spec_.get_int("pretrain.block_length"), input_tokens_ + 1);
-  mo.width = spec_.get_int("model.width");
-  mo.heads = spec_.get_int("model.heads");
-  mo.layers = spec_.get_int("model.layers");
-  mo.ff_width = spec_.get_int("model.ff_width");
-  mo.dropout = spec_.get_float("model.dropout");
+  mo.max_length = std::max(o_.pretrain.block_length, input_tokens_ + 1);
+  mo.width = o_.model.width;
+  mo.heads = o_.model.heads;
+  mo.layers = o_.model.layers;
+  mo.ff_width = o_.model.ff_width;
+  mo.dropout = o_.model.dropout;
   model_ = TransformerMlm(mo);
   model_->to(device);
-  pretrain_opt_.emplace(model_->parameters(), torch::optim::AdamWOptions(spec_.get_float("pretrain.lr"))
-                                                  .weight_decay(spec_.get_float("pretrain.weight_decay")));
+  pretrain_opt_.emplace(model_->parameters(), torch::optim::AdamWOptions(o_.pretrain.lr)
+                                                  .weight_decay(o_.pretrain.weight_decay));
 
   const int64_t k = task_.train.posterior.size(1);
   head_ = hmm::ClassifierHead(head_kind_, vocab_, hmm::kNumClasses);
@@ -203,7 +178,7 @@ void HmmPromptTrainer::prepare() {
   oracle_opt_.emplace(oracle_head_->parameters(), torch::optim::AdamOptions(tune_.lr));
   // Created now so that a resumed run can load into it; its prompt is set from the pretrained
   // embeddings when the prompt phase starts.
-  prompt_.emplace(model_, prompt_length_, head_kind_, vocab_, hmm::kNumClasses, tune_);
+  prompt_.emplace(model_, o_.task.prompt_length, head_kind_, vocab_, hmm::kNumClasses, tune_);
 }
 
 nlohmann::ordered_json HmmPromptTrainer::data_info() const {
@@ -230,65 +205,58 @@ nlohmann::ordered_json HmmPromptTrainer::data_info() const {
 // evaluates val and test; head epochs only read cached features (the first one computes them).
 double HmmPromptTrainer::epoch_cost(int64_t epoch) const {
   const auto tokens = [this](int64_t examples) { return static_cast<double>(examples * (input_tokens_ + 1)); };
-  const int64_t train = spec_.get_int("task.train_size");
-  const int64_t eval = spec_.get_int("task.val_size") + spec_.get_int("task.test_size");
+  const int64_t train = o_.task.train_size;
+  const int64_t eval = o_.task.val_size + o_.task.test_size;
   if (epoch < pretrain_rows_) {
-    const int64_t steps = std::min(log_every_, pretrain_steps_ - epoch * log_every_);
-    return 3.0 * static_cast<double>(steps * spec_.get_int("pretrain.batch_size") * spec_.get_int("pretrain.block_length"));
+    const int64_t steps = std::min(o_.pretrain.log_every, o_.pretrain.steps - epoch * o_.pretrain.log_every);
+    return 3.0 * static_cast<double>(steps * o_.pretrain.batch_size * o_.pretrain.block_length);
   }
   if (epoch == pretrain_rows_) return tokens(train + eval);
-  if (epoch < pretrain_rows_ + head_epochs_) return 0.0;
+  if (epoch < pretrain_rows_ + o_.tune.head_epochs) return 0.0;
   return 3.0 * tokens(train) + tokens(eval);
 }
 
 nlohmann::ordered_json HmmPromptTrainer::train_epoch(int64_t epoch) {
   if (epoch < pretrain_rows_) return pretrain_row(epoch);
-  if (epoch < pretrain_rows_ + head_epochs_) return head_row(epoch - pretrain_rows_);
-  return prompt_row(epoch - pretrain_rows_ - head_epochs_);
+  if (epoch < pretrain_rows_ + o_.tune.head_epochs) return head_row(epoch - pretrain_rows_);
+  return prompt_row(epoch - pretrain_rows_ - o_.tune.head_epochs);
 }
 
 nlohmann::ordered_json HmmPromptTrainer::pretrain_row(int64_t row) {
-  const int64_t first = row * log_every_;
-  const int64_t last = std::min(pretrain_steps_, first + log_every_);
-  const int64_t batch = spec_.get_int("pretrain.batch_size");
-  const double mask_prob = spec_.get_float("pretrain.mask_prob");
-  const double clip = spec_.get_float("pretrain.grad_clip");
-  hmm::TuneOptions schedule{spec_.get_float("pretrain.lr"), batch, spec_.get_float("pretrain.warmup_fraction")};
+  const auto& p = o_.pretrain;
+  const int64_t first = row * p.log_every;
+  const int64_t last = std::min(p.steps, first + p.log_every);
+  const hmm::TuneOptions schedule{p.lr, p.batch_size, p.warmup_fraction};
   model_->train();
-  double loss_sum = 0.0;
-  int64_t correct = 0;
-  int64_t targets = 0;
-  double lr = 0.0;
-  for (int64_t step = first; step < last; ++step) {
-    if (stop()) throw InterruptedError();
-    const auto index = torch::randint(blocks_.size(0), {batch}, pretrain_gen_, torch::TensorOptions().dtype(torch::kInt64));
-    const auto masked = hmm::mask_tokens(blocks_.index_select(0, index), mask_prob, vocab_, vocab_, pretrain_gen_);
-    const auto inputs = masked.inputs.to(ctx_.device);
-    const auto labels = masked.targets.to(ctx_.device).view(-1);
-    const auto logits = model_->forward(inputs).view({-1, vocab_});
-    const auto loss = torch::nn::functional::cross_entropy(
-        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(hmm::kIgnoreIndex));
-    const double value = loss.item<double>();
-    if (!std::isfinite(value)) throw DivergedError(step, "non-finite MLM loss at pretraining step " + std::to_string(step));
-    lr = hmm::scheduled_lr(schedule, step, pretrain_steps_);
-    for (auto& group : pretrain_opt_->param_groups())
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-    pretrain_opt_->zero_grad();
-    loss.backward();
-    if (clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), clip);
-    pretrain_opt_->step();
-    const auto selected = labels.ne(hmm::kIgnoreIndex);
-    const int64_t n = selected.sum().item<int64_t>();
-    loss_sum += value * static_cast<double>(n);
-    correct += logits.argmax(1).eq(labels).logical_and(selected).sum().item<int64_t>();
-    targets += n;
+  DriverOptions driver_options;
+  driver_options.lr_per_step = [&](int64_t step) { return hmm::scheduled_lr(schedule, step, p.steps); };
+  if (p.grad_clip > 0) {
+    driver_options.after_backward = [&] { torch::nn::utils::clip_grad_norm_(model_->parameters(), p.grad_clip); };
   }
-  last_mlm_loss_ = loss_sum / static_cast<double>(targets);
-  last_mlm_acc_ = static_cast<double>(correct) / static_cast<double>(targets);
+  driver_options.loss_name = "MLM";
+  const EpochTotals totals = EpochDriver(*pretrain_opt_, ctx_.stop, driver_options)
+                                 .run(EpochPlan::step_range(last - first, row, first), [&](const StepBatch&) {
+                                   const auto index = torch::randint(blocks_.size(0), {p.batch_size}, pretrain_gen_,
+                                                                     torch::TensorOptions().dtype(torch::kInt64));
+                                   const auto masked = hmm::mask_tokens(blocks_.index_select(0, index), p.mask_prob,
+                                                                        vocab_, vocab_, pretrain_gen_);
+                                   const auto inputs = masked.inputs.to(ctx_.device);
+                                   const auto labels = masked.targets.to(ctx_.device).view(-1);
+                                   const auto logits = model_->forward(inputs).view({-1, vocab_});
+                                   const auto loss = torch::nn::functional::cross_entropy(
+                                       logits, labels,
+                                       torch::nn::functional::CrossEntropyFuncOptions().ignore_index(hmm::kIgnoreIndex));
+                                   const auto selected = labels.ne(hmm::kIgnoreIndex);
+                                   const int64_t targets = selected.sum().item<int64_t>();
+                                   return StepLoss{loss, static_cast<double>(targets),
+                                                   logits.argmax(1).eq(labels).logical_and(selected).sum(), targets};
+                                 });
+  last_mlm_loss_ = totals.mean_loss();
+  last_mlm_acc_ = totals.accuracy();
   nlohmann::ordered_json out;
   out["phase"] = "pretrain";
   out["step"] = last;
-  out["lr"] = lr;
+  out["lr"] = totals.lr;
   out["mlm_loss"] = last_mlm_loss_;
   out["mlm_masked_acc"] = last_mlm_acc_;
   return out;
@@ -298,9 +266,9 @@ void HmmPromptTrainer::compute_head_features() {
   const int64_t batch = std::max<int64_t>(tune_.batch_size, 256);
   // The linear head only reads the [MASK] position.
   const int64_t keep = head_kind_ == HeadKind::kLinear ? 1 : input_tokens_ + 1;
-  feat_train_ = hmm::mlm_probabilities(model_, inputs_train_, batch).slice(1, 0, keep).contiguous();
-  feat_val_ = hmm::mlm_probabilities(model_, inputs_val_, batch).slice(1, 0, keep).contiguous();
-  feat_test_ = hmm::mlm_probabilities(model_, inputs_test_, batch).slice(1, 0, keep).contiguous();
+  feat_train_ = hmm::mlm_probabilities(model_, inputs_train_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  feat_val_ = hmm::mlm_probabilities(model_, inputs_val_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  feat_test_ = hmm::mlm_probabilities(model_, inputs_test_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
 }
 
 torch::Tensor HmmPromptTrainer::shuffled(int64_t n) {
@@ -310,11 +278,11 @@ torch::Tensor HmmPromptTrainer::shuffled(int64_t n) {
 nlohmann::ordered_json HmmPromptTrainer::head_row(int64_t epoch) {
   if (!feat_train_.defined()) compute_head_features();
   const auto perm = shuffled(y_train_.size(0));
-  const auto stop_fn = [this] { return stop(); };
-  const auto stats = hmm::train_head_epoch(head_, *head_opt_, feat_train_, y_train_, perm, tune_, epoch,
-                                           head_epochs_, stop_fn);
+  const int64_t epochs = o_.tune.head_epochs;
+  const auto stats =
+      hmm::train_head_epoch(head_, *head_opt_, feat_train_, y_train_, perm, tune_, epoch, epochs, ctx_.stop);
   const auto oracle = hmm::train_head_epoch(oracle_head_, *oracle_opt_, oracle_train_, y_train_, perm, tune_,
-                                            epoch, head_epochs_, stop_fn);
+                                            epoch, epochs, ctx_.stop);
   const double val = hmm::head_accuracy(head_, feat_val_, y_val_);
   const double test = hmm::head_accuracy(head_, feat_test_, y_test_);
   const double oracle_val = hmm::head_accuracy(oracle_head_, oracle_val_, y_val_);
@@ -323,8 +291,8 @@ nlohmann::ordered_json HmmPromptTrainer::head_row(int64_t epoch) {
   best_oracle_.offer(oracle_val, oracle_test, epoch + 1);
   nlohmann::ordered_json out;
   out["phase"] = "head";
-  const int64_t per_epoch = (y_train_.size(0) + tune_.batch_size - 1) / tune_.batch_size;
-  out["lr"] = hmm::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, head_epochs_ * per_epoch);  // last step's
+  const int64_t per_epoch = ceil_div(y_train_.size(0), tune_.batch_size);
+  out["lr"] = hmm::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, epochs * per_epoch);  // last step's
   out["train_loss"] = stats.loss;
   out["train_acc"] = stats.accuracy;
   out["val_acc"] = val;
@@ -341,14 +309,15 @@ nlohmann::ordered_json HmmPromptTrainer::prompt_row(int64_t epoch) {
     prompt_->init_prompt(init);
   }
   const auto perm = shuffled(y_train_.size(0));
-  const auto stats = prompt_->train_epoch(prompt_train_, y_train_, perm, epoch, prompt_epochs_, [this] { return stop(); });
-  const double val = prompt_->accuracy(prompt_val_, y_val_);
-  const double test = prompt_->accuracy(prompt_test_, y_test_);
+  const int64_t epochs = o_.tune.prompt_epochs;
+  const auto stats = prompt_->train_epoch(prompt_train_, y_train_, perm, epoch, epochs, ctx_.stop);
+  const double val = prompt_->accuracy(prompt_val_, y_val_, ctx_.stop);
+  const double test = prompt_->accuracy(prompt_test_, y_test_, ctx_.stop);
   best_prompt_.offer(val, test, epoch + 1);
   nlohmann::ordered_json out;
   out["phase"] = "prompt";
-  const int64_t per_epoch = (y_train_.size(0) + tune_.batch_size - 1) / tune_.batch_size;
-  out["lr"] = hmm::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, prompt_epochs_ * per_epoch);
+  const int64_t per_epoch = ceil_div(y_train_.size(0), tune_.batch_size);
+  out["lr"] = hmm::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, epochs * per_epoch);
   out["train_loss"] = stats.loss;
   out["train_acc"] = stats.accuracy;
   out["val_acc"] = val;
@@ -373,109 +342,32 @@ nlohmann::ordered_json HmmPromptTrainer::final_metrics() {
   return out;
 }
 
-void HmmPromptTrainer::save_state(torch::serialize::OutputArchive& archive) const {
-  auto sub = [&](const std::string& key, auto&& save) {
-    torch::serialize::OutputArchive part;
-    save(part);
-    archive.write(key, part);
-  };
-  sub("model", [&](auto& a) { model_->save(a); });
-  sub("pretrain_opt", [&](auto& a) { pretrain_opt_->save(a); });
-  sub("head", [&](auto& a) { head_->save(a); });
-  sub("head_opt", [&](auto& a) { head_opt_->save(a); });
-  sub("oracle_head", [&](auto& a) { oracle_head_->save(a); });
-  sub("oracle_opt", [&](auto& a) { oracle_opt_->save(a); });
-  sub("prompt", [&](auto& a) { prompt_->save(a); });
-  write_generator(archive, "pretrain_gen", pretrain_gen_);
-  write_generator(archive, "tune_gen", tune_gen_);
-  write_generator(archive, "global_gen", at::detail::getDefaultCPUGenerator());
-  best_head_.save(archive, "best_head");
-  best_oracle_.save(archive, "best_oracle");
-  best_prompt_.save(archive, "best_prompt");
-  write_tensor(archive, "last_mlm", torch::tensor({last_mlm_loss_, last_mlm_acc_}, torch::kFloat64));
-}
-
-void HmmPromptTrainer::load_state(torch::serialize::InputArchive& archive) {
-  auto sub = [&](const std::string& key, auto&& load) {
-    torch::serialize::InputArchive part;
-    archive.read(key, part);
-    load(part);
-  };
-  sub("model", [&](auto& a) { model_->load(a); });
-  sub("pretrain_opt", [&](auto& a) { pretrain_opt_->load(a); });
-  sub("head", [&](auto& a) { head_->load(a); });
-  sub("head_opt", [&](auto& a) { head_opt_->load(a); });
-  sub("oracle_head", [&](auto& a) { oracle_head_->load(a); });
-  sub("oracle_opt", [&](auto& a) { oracle_opt_->load(a); });
-  sub("prompt", [&](auto& a) { prompt_->load(a); });
-  read_generator(archive, "pretrain_gen", pretrain_gen_);
-  read_generator(archive, "tune_gen", tune_gen_);
-  auto global = at::detail::getDefaultCPUGenerator();
-  read_generator(archive, "global_gen", global);
-  best_head_.load(archive, "best_head");
-  best_oracle_.load(archive, "best_oracle");
-  best_prompt_.load(archive, "best_prompt");
-  auto last = torch::zeros({2}, torch::kFloat64);
-  read_tensor_into(archive, "last_mlm", last);
-  last_mlm_loss_ = last[0].item<double>();
-  last_mlm_acc_ = last[1].item<double>();
-  feat_train_ = torch::Tensor();  // recomputed from the restored model when needed
+void HmmPromptTrainer::register_state(CheckpointBundle& bundle) {
+  bundle.add_module("model", *model_);
+  bundle.add_optimizer("pretrain_opt", *pretrain_opt_);
+  bundle.add_module("head", *head_);
+  bundle.add_optimizer("head_opt", *head_opt_);
+  bundle.add_module("oracle_head", *oracle_head_);
+  bundle.add_optimizer("oracle_opt", *oracle_opt_);
+  prompt_->register_state(bundle, "prompt");
+  bundle.add_generator("pretrain_gen", pretrain_gen_);
+  bundle.add_generator("tune_gen", tune_gen_);
+  // Dropout in pretraining draws from torch's global generator.
+  bundle.add_generator("global_gen", at::detail::getDefaultCPUGenerator());
+  best_head_.register_state(bundle, "best_head");
+  best_oracle_.register_state(bundle, "best_oracle");
+  best_prompt_.register_state(bundle, "best_prompt");
+  bundle.add_value("last_mlm_loss", last_mlm_loss_);
+  bundle.add_value("last_mlm_acc", last_mlm_acc_);
 }
 
 }  // namespace
 
-ParamSchema hmm_prompt_schema() {
-  ParamSchema s;
-  // The HMM (paper Section 5 / Appendix: V = 10, T = T_e = 0.01).
-  s.add_choice("hmm.kind", "vanilla", {"vanilla", "memory"}, "vanilla HMM or memory-augmented HMM (states (m, s))");
-  s.add_int("hmm.states", 4, "hidden states H of the vanilla HMM (paper: 4, 8, 10, 15, 25, 30)").at_least(1);
-  s.add_int("hmm.memory", 2, "memory values M of the memory HMM; it has 4M hidden states (paper: 2, 3, 5, 7)").at_least(1);
-  s.add_int("hmm.vocab", 10, "vocabulary size V (paper: 10)").at_least(2);
-  s.add_float("hmm.start_temperature", 10.0, "start distribution = softmax((U - 0.5) / this)").greater_than(0);
-  s.add_float("hmm.transition_temperature", 0.01, "permutation-mixture weights = softmax((U - 0.5) / this)").greater_than(0);
-  s.add_float("hmm.emission_temperature", 0.01, "emission rows = softmax((U - 0.5) / this)").greater_than(0);
-  // The MLM encoder: a small CPU default; the paper used BERT-base (configs/hmm_prompt/paper_cuda.yaml).
-  s.add_int("model.layers", 2, "Transformer encoder layers (BERT-base: 12)").at_least(1);
-  s.add_int("model.width", 32, "model width d_model (BERT-base: 768)").at_least(1);
-  s.add_int("model.heads", 2, "attention heads (BERT-base: 12)").at_least(1);
-  s.add_int("model.ff_width", 128, "feed-forward width (BERT-base: 3072)").at_least(1);
-  s.add_float("model.dropout", 0.0, "dropout in the encoder during pretraining (BERT: 0.1)").at_least(0).less_than(1);
-  // Pretraining (paper: 5,000 sequences x 10,240 tokens).
-  s.add_int("pretrain.sequences", 1000, "HMM sequences sampled for pretraining (paper: 5000)").at_least(1);
-  s.add_int("pretrain.sequence_length", 1280, "tokens per pretraining sequence (paper: 10240)").at_least(1);
-  s.add_int("pretrain.block_length", 80, "pretraining window: sequences are cut into blocks of this many tokens").at_least(2);
-  s.add_float("pretrain.mask_prob", 0.15, "probability a position is selected for prediction (BERT 80/10/10 rule)").greater_than(0).at_most(1);
-  s.add_int("pretrain.steps", 300, "optimizer steps").at_least(1);
-  s.add_int("pretrain.batch_size", 32, "blocks per step").at_least(1);
-  s.add_float("pretrain.lr", 1e-3, "peak AdamW learning rate").greater_than(0);
-  s.add_float("pretrain.warmup_fraction", 0.05, "fraction of steps of linear warm-up before linear decay").at_least(0).less_than(1);
-  s.add_float("pretrain.weight_decay", 0.01, "AdamW weight decay (BERT: 0.01)").at_least(0);
-  s.add_float("pretrain.grad_clip", 1.0, "gradient-norm clip, 0 = off").at_least(0);
-  s.add_int("pretrain.log_every", 100, "pretraining steps per history row").at_least(1);
-  // The downstream task (paper: length 128, 79 input tokens, 20-token prompt, 5000/500/1000).
-  s.add_int("task.sequence_length", 128, "tokens per downstream sequence; the label posterior conditions on x_1..x_{T-1}").at_least(2);
-  s.add_int("task.input_tokens", 79, "tokens after [MASK] in the model input (input_tokens - prompt_length with a prompt)").at_least(1);
-  s.add_int("task.prompt_length", 20, "learned prompt vectors in prompt tuning").at_least(1);
-  s.add_int("task.train_size", 5000, "downstream training examples").at_least(1);
-  s.add_int("task.val_size", 500, "validation examples (select the reported epoch)").at_least(1);
-  s.add_int("task.test_size", 1000, "test examples").at_least(1);
-  s.add_int("task.nonzeros", 6, "nonzero N(0, 1) entries of the 2 x K label matrix").at_least(1);
-  // Tuning (paper: Adam-style, lr 0.01, 100 epochs, batch 128, warm-up then linear decay).
-  s.add_choice("tune.head", "auto", {"auto", "linear", "attention"},
-               "head on the MLM outputs; auto = attention for the memory HMM, linear otherwise");
-  s.add_float("tune.lr", 0.01, "peak Adam learning rate of heads and prompts (paper: 0.01)").greater_than(0);
-  s.add_int("tune.batch_size", 128, "tuning batch size (paper: 128)").at_least(1);
-  s.add_float("tune.warmup_fraction", 0.06, "fraction of tuning steps of linear warm-up (not stated in the paper)").at_least(0).less_than(1);
-  s.add_int("tune.head_epochs", 100, "head-tuning epochs (paper: 100)").at_least(1);
-  s.add_int("tune.prompt_epochs", 3, "prompt-tuning epochs (paper: 100; 3 keeps the CPU default short)").at_least(1);
-  return s;
-}
-
 TrainerInfo hmm_prompt_trainer_info() {
-  return {"hmm_prompt",
-          "HMM pretraining, then head vs prompt tuning (Wei, Xie, Ma 2021)",
-          hmm_prompt_schema,
-          [](const RunContext& ctx) { return std::make_unique<HmmPromptTrainer>(ctx); }};
+  return trainer_info("hmm_prompt", "HMM pretraining, then head vs prompt tuning (Wei, Xie, Ma 2021)",
+                      hmm::options_schema(), [](const RunContext& ctx, const hmm::Options& o) {
+                        return std::make_unique<HmmPromptTrainer>(ctx, o);
+                      });
 }
 
 }  // namespace wei

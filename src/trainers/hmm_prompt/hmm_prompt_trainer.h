@@ -9,13 +9,11 @@
 //   phase "head":     tune.head_epochs rows (head and oracle head accuracies);
 //   phase "prompt":   tune.prompt_epochs rows.
 // final: head_tuning_acc, prompt_tuning_acc and oracle_head_acc, each the test accuracy at the
-// epoch of best validation accuracy.
-#include "spec/param_schema.h"
-#include "trainers/trainer.h"
+// epoch of best validation accuracy. Keys: hmm_prompt_options.h.
+#include "train/trainer.h"
 
 namespace wei {
 
-ParamSchema hmm_prompt_schema();
 TrainerInfo hmm_prompt_trainer_info();
 
 }  // namespace wei

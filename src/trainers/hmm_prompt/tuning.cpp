@@ -3,46 +3,35 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/errors.h"
+#include "base/int_math.h"
+#include "train/epoch_driver.h"
+#include "train/evaluation.h"
 
 namespace wei::hmm {
 namespace {
 
-void set_lr(torch::optim::Adam& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups())
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-}
+int64_t steps_per_epoch(int64_t n, int64_t batch_size) { return ceil_div(n, batch_size); }
 
-int64_t steps_per_epoch(int64_t n, int64_t batch_size) { return (n + batch_size - 1) / batch_size; }
-
-// Runs one epoch of minibatch Adam; `batch_logits(index)` gives the logits of the examples
-// `index` (a slice of `perm`).
-using LogitsFn = std::function<torch::Tensor(const torch::Tensor&)>;
-
-EpochStats run_epoch(torch::optim::Adam& optimizer, const torch::Tensor& labels, const torch::Tensor& perm,
-                     const TuneOptions& options, int64_t epoch, int64_t epochs, const StopCheck& stop,
-                     const LogitsFn& batch_logits) {
-  const int64_t n = perm.size(0);
-  const int64_t per_epoch = steps_per_epoch(n, options.batch_size);
-  double loss_sum = 0.0;
-  int64_t correct = 0;
-  for (int64_t b = 0; b < per_epoch; ++b) {
-    if (stop && stop()) throw InterruptedError();
-    const int64_t step = epoch * per_epoch + b;
-    set_lr(optimizer, scheduled_lr(options, step, epochs * per_epoch));
-    const auto index = perm.slice(0, b * options.batch_size, std::min(n, (b + 1) * options.batch_size));
-    const auto y = labels.index_select(0, index);
-    const auto logits = batch_logits(index);
-    const auto loss = torch::cross_entropy_loss(logits, y);
-    const double value = loss.item<double>();
-    if (!std::isfinite(value)) throw DivergedError(step, "non-finite tuning loss");
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-    loss_sum += value * static_cast<double>(index.size(0));
-    correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-  }
-  return {loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n)};
+// One epoch of minibatch Adam in the order `perm`; `batch_logits(index)` gives the logits of the
+// examples `index` (a slice of `perm`).
+EpochStats run_tuning_epoch(torch::optim::Adam& optimizer, const torch::Tensor& labels, const torch::Tensor& perm,
+                            const TuneOptions& options, int64_t epoch, int64_t epochs, const StopToken& stop,
+                            const std::function<torch::Tensor(const torch::Tensor&)>& batch_logits) {
+  const int64_t per_epoch = steps_per_epoch(perm.size(0), options.batch_size);
+  DriverOptions driver_options;
+  driver_options.lr_per_step = [&](int64_t step) { return scheduled_lr(options, step, epochs * per_epoch); };
+  driver_options.loss_name = "tuning";
+  const EpochTotals totals = EpochDriver(optimizer, stop, driver_options)
+                                 .run(EpochPlan::batches(perm, options.batch_size, epoch, epoch * per_epoch),
+                                      [&](const StepBatch& b) {
+                                        const auto y = labels.index_select(0, b.indices);
+                                        const auto logits = batch_logits(b.indices);
+                                        const auto examples = b.indices.size(0);
+                                        return StepLoss{torch::cross_entropy_loss(logits, y),
+                                                        static_cast<double>(examples), logits.argmax(1).eq(y).sum(),
+                                                        examples};
+                                      });
+  return {totals.mean_loss(), totals.accuracy()};
 }
 
 }  // namespace
@@ -64,28 +53,23 @@ torch::Tensor ClassifierHeadImpl::forward(const torch::Tensor& probs) {
   return out_->forward((weights * probs).sum(1));
 }
 
-torch::Tensor mlm_probabilities(TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size) {
-  torch::NoGradGuard no_grad;
-  const bool was_training = model->is_training();
-  model->eval();
-  std::vector<torch::Tensor> parts;
-  for (int64_t start = 0; start < inputs.size(0); start += batch_size)
-    parts.push_back(torch::softmax(model->forward(inputs.slice(0, start, start + batch_size)), -1));
-  model->train(was_training);
-  return torch::cat(parts, 0);
+torch::Tensor mlm_probabilities(TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size,
+                                const StopToken& stop) {
+  return evaluate_in_batches({model.get()}, inputs.size(0), batch_size, stop, [&](int64_t start, int64_t length) {
+    return torch::softmax(model->forward(inputs.narrow(0, start, length)), -1);
+  });
 }
 
 EpochStats train_head_epoch(ClassifierHead& head, torch::optim::Adam& optimizer, const torch::Tensor& features,
                             const torch::Tensor& labels, const torch::Tensor& perm, const TuneOptions& options,
-                            int64_t epoch, int64_t epochs, const StopCheck& stop) {
+                            int64_t epoch, int64_t epochs, const StopToken& stop) {
   head->train();
-  return run_epoch(optimizer, labels, perm, options, epoch, epochs, stop,
-                   [&](const torch::Tensor& index) { return head->forward(features.index_select(0, index)); });
+  return run_tuning_epoch(optimizer, labels, perm, options, epoch, epochs, stop,
+                          [&](const torch::Tensor& index) { return head->forward(features.index_select(0, index)); });
 }
 
 double head_accuracy(ClassifierHead& head, const torch::Tensor& features, const torch::Tensor& labels) {
-  torch::NoGradGuard no_grad;
-  head->eval();
+  const EvalScope eval({head.get()});
   return head->forward(features).argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
 }
 
@@ -124,41 +108,25 @@ torch::Tensor PromptTuner::logits(const torch::Tensor& inputs) {
 
 EpochStats PromptTuner::train_epoch(const torch::Tensor& inputs, const torch::Tensor& labels,
                                     const torch::Tensor& perm, int64_t epoch, int64_t epochs,
-                                    const StopCheck& stop) {
+                                    const StopToken& stop) {
   for (auto& p : model_->parameters()) p.set_requires_grad(false);
   model_->eval();  // frozen: no dropout either
   trainable_->train();
-  return run_epoch(optimizer_, labels, perm, options_, epoch, epochs, stop,
-                   [&](const torch::Tensor& index) { return logits(inputs.index_select(0, index)); });
+  return run_tuning_epoch(optimizer_, labels, perm, options_, epoch, epochs, stop,
+                          [&](const torch::Tensor& index) { return logits(inputs.index_select(0, index)); });
 }
 
-double PromptTuner::accuracy(const torch::Tensor& inputs, const torch::Tensor& labels) {
-  torch::NoGradGuard no_grad;
-  model_->eval();
-  trainable_->eval();
-  int64_t correct = 0;
-  for (int64_t start = 0; start < inputs.size(0); start += options_.batch_size) {
-    const auto x = inputs.slice(0, start, start + options_.batch_size);
-    const auto y = labels.slice(0, start, start + options_.batch_size);
-    correct += logits(x).argmax(1).eq(y).sum().item<int64_t>();
-  }
+double PromptTuner::accuracy(const torch::Tensor& inputs, const torch::Tensor& labels, const StopToken& stop) {
+  const auto predictions =
+      evaluate_in_batches({model_.get(), trainable_.get()}, inputs.size(0), options_.batch_size, stop,
+                          [&](int64_t start, int64_t length) { return logits(inputs.narrow(0, start, length)).argmax(1); });
+  const int64_t correct = predictions.eq(labels).sum().item<int64_t>();
   return static_cast<double>(correct) / static_cast<double>(inputs.size(0));
 }
 
-void PromptTuner::save(torch::serialize::OutputArchive& archive) const {
-  torch::serialize::OutputArchive params, optim;
-  trainable_->save(params);
-  optimizer_.save(optim);
-  archive.write("params", params);
-  archive.write("optim", optim);
-}
-
-void PromptTuner::load(torch::serialize::InputArchive& archive) {
-  torch::serialize::InputArchive params, optim;
-  archive.read("params", params);
-  archive.read("optim", optim);
-  trainable_->load(params);
-  optimizer_.load(optim);
+void PromptTuner::register_state(CheckpointBundle& bundle, const std::string& key) {
+  bundle.add_module(key + "_params", *trainable_);
+  bundle.add_optimizer(key + "_optimizer", optimizer_);
 }
 
 }  // namespace wei::hmm

@@ -8,7 +8,6 @@
 // Every classifier input is a sequence of probability vectors [N, L, F] whose position 0 is the
 // [MASK] prediction: the linear head reads position 0, the attention head pools all positions.
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include <ATen/core/Generator.h>
@@ -16,6 +15,8 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/adam.h>
 
+#include "base/stop_token.h"
+#include "train/checkpoint_bundle.h"
 #include "models/transformer_mlm.h"
 
 namespace wei::hmm {
@@ -50,17 +51,16 @@ struct EpochStats {
   double accuracy = 0.0;
 };
 
-using StopCheck = std::function<bool()>;
-
 // Softmaxed MLM predictions of `model` (eval mode, no grad) for inputs [N, L]: [N, L, V].
-torch::Tensor mlm_probabilities(TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size);
+torch::Tensor mlm_probabilities(TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size,
+                                const StopToken& stop);
 
 // One epoch of Adam on fixed features in the order `perm`; the learning rate follows
 // scheduled_lr over `epochs` epochs. Throws DivergedError on a non-finite loss and
 // InterruptedError when `stop` says so.
 EpochStats train_head_epoch(ClassifierHead& head, torch::optim::Adam& optimizer, const torch::Tensor& features,
                             const torch::Tensor& labels, const torch::Tensor& perm, const TuneOptions& options,
-                            int64_t epoch, int64_t epochs, const StopCheck& stop);
+                            int64_t epoch, int64_t epochs, const StopToken& stop);
 double head_accuracy(ClassifierHead& head, const torch::Tensor& features, const torch::Tensor& labels);
 
 // The trainable part of prompt tuning.
@@ -85,11 +85,11 @@ class PromptTuner {
   // inputs [N, 1 + visible]: [MASK] then tokens; the prompt goes in front of them. Freezes the
   // model (requires_grad = false) first.
   EpochStats train_epoch(const torch::Tensor& inputs, const torch::Tensor& labels, const torch::Tensor& perm,
-                         int64_t epoch, int64_t epochs, const StopCheck& stop);
-  double accuracy(const torch::Tensor& inputs, const torch::Tensor& labels);
+                         int64_t epoch, int64_t epochs, const StopToken& stop);
+  double accuracy(const torch::Tensor& inputs, const torch::Tensor& labels, const StopToken& stop);
 
-  void save(torch::serialize::OutputArchive& archive) const;
-  void load(torch::serialize::InputArchive& archive);
+  // The prompt, its head and their optimizer, under `key`.
+  void register_state(CheckpointBundle& bundle, const std::string& key);
   const PromptedHead& trainable() const { return trainable_; }
 
  private:

@@ -21,14 +21,11 @@ torch::Tensor per_example_ce(const torch::Tensor& logits, const torch::Tensor& t
 
 }  // namespace
 
-LossType parse_loss_type(const std::string& name) {
-  if (name == "ce") return LossType::kCe;
-  if (name == "focal") return LossType::kFocal;
-  if (name == "ldam") return LossType::kLdam;
-  if (name == "margin_ce") return LossType::kMarginCe;
-  if (name == "hinge") return LossType::kHinge;
-  if (name == "ldam_hinge") return LossType::kLdamHinge;
-  throw std::invalid_argument("unknown loss '" + name + "'");
+const NamedValues<LossType>& loss_type_names() {
+  static const NamedValues<LossType> names = {{"ce", LossType::kCe},           {"focal", LossType::kFocal},
+                                              {"ldam", LossType::kLdam},       {"margin_ce", LossType::kMarginCe},
+                                              {"hinge", LossType::kHinge},     {"ldam_hinge", LossType::kLdamHinge}};
+  return names;
 }
 
 bool uses_cosine_logits(LossType type) {

@@ -8,6 +8,8 @@
 
 #include <torch/types.h>
 
+#include "base/named_values.h"
+
 namespace wei::imbalanced_cifar {
 
 enum class LossType {
@@ -19,7 +21,8 @@ enum class LossType {
   kLdamHinge,  // the same with the LDAM margins (LDAM-HG-DRS)
 };
 
-LossType parse_loss_type(const std::string& name);
+// "ce", "focal", "ldam", "margin_ce", "hinge", "ldam_hinge".
+const NamedValues<LossType>& loss_type_names();
 // Losses defined on cosine logits: they need the normed classifier.
 bool uses_cosine_logits(LossType type);
 

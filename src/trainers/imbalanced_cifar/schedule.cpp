@@ -6,13 +6,13 @@
 
 namespace wei::imbalanced_cifar {
 
-TrainingRule parse_training_rule(const std::string& name) {
-  if (name == "none") return TrainingRule::kNone;
-  if (name == "resample") return TrainingRule::kResample;
-  if (name == "reweight") return TrainingRule::kReweight;
-  if (name == "drw") return TrainingRule::kDrw;
-  if (name == "drs") return TrainingRule::kDrs;
-  throw std::invalid_argument("unknown training rule '" + name + "'");
+const NamedValues<TrainingRule>& training_rule_names() {
+  static const NamedValues<TrainingRule> names = {{"none", TrainingRule::kNone},
+                                                  {"resample", TrainingRule::kResample},
+                                                  {"reweight", TrainingRule::kReweight},
+                                                  {"drw", TrainingRule::kDrw},
+                                                  {"drs", TrainingRule::kDrs}};
+  return names;
 }
 
 std::vector<double> ldam_margins(const std::vector<int64_t>& counts, double max_margin) {
@@ -36,9 +36,9 @@ std::vector<double> class_balanced_weights(const std::vector<int64_t>& counts, d
   return weights;
 }
 
-EpochPlan plan_epoch(TrainingRule rule, int64_t epoch, int64_t deferred_epoch,
+EpochBalancing plan_epoch(TrainingRule rule, int64_t epoch, int64_t deferred_epoch,
                      const std::vector<int64_t>& counts, double beta) {
-  EpochPlan plan;
+  EpochBalancing plan;
   const bool deferred_phase = epoch >= deferred_epoch;
   plan.class_balanced_sampling =
       rule == TrainingRule::kResample || (rule == TrainingRule::kDrs && deferred_phase);

@@ -9,6 +9,8 @@
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
 
+#include "base/named_values.h"
+
 namespace wei::imbalanced_cifar {
 
 enum class TrainingRule {
@@ -19,7 +21,8 @@ enum class TrainingRule {
   kDrs,       // deferred re-sampling: class-balanced sampling from the deferred epoch on
 };
 
-TrainingRule parse_training_rule(const std::string& name);
+// "none", "resample", "reweight", "drw", "drs".
+const NamedValues<TrainingRule>& training_rule_names();
 
 // Delta_j = C / n_j^(1/4), with C chosen so that max_j Delta_j = max_margin.
 std::vector<double> ldam_margins(const std::vector<int64_t>& counts, double max_margin);
@@ -27,12 +30,12 @@ std::vector<double> ldam_margins(const std::vector<int64_t>& counts, double max_
 // w_j = (1 - beta) / (1 - beta^n_j), normalised to sum to the number of classes.
 std::vector<double> class_balanced_weights(const std::vector<int64_t>& counts, double beta);
 
-struct EpochPlan {
+struct EpochBalancing {
   bool class_balanced_sampling = false;
   std::vector<double> class_weights;  // empty: uniform (unweighted loss)
 };
 
-EpochPlan plan_epoch(TrainingRule rule, int64_t epoch, int64_t deferred_epoch,
+EpochBalancing plan_epoch(TrainingRule rule, int64_t epoch, int64_t deferred_epoch,
                      const std::vector<int64_t>& counts, double beta);
 
 // The training indices of one epoch (CPU int64 [N], N = labels.size(0)): a random permutation, or,

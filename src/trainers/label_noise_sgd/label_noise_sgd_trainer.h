@@ -1,7 +1,7 @@
 #pragma once
 // HaoChen, Wei, Lee, Ma, "Shape Matters: Understanding the Implicit Bias of the Noise Covariance"
 // (COLT 2021), quadratically parameterised sparse regression: f(x) = <v*v, x>.
-#include "trainers/trainer.h"
+#include "train/trainer.h"
 
 namespace wei {
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <unordered_map>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "data/celeba.h"
 
 namespace wei::spurious {

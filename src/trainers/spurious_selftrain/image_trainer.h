@@ -8,14 +8,14 @@
 // Colored MNIST (paper): MLP 1568-128-64-10, SGD 0.03 momentum 0.9 wd 0.002, 30 epochs batch 64,
 // then full-batch entropy minimisation (300 steps) or 3/6/30 pseudo-label rounds.
 // CelebA (paper): VAT conv-small, Adam 1e-4 wd 0.002, then source + target entropy, weight 1.
-// Each kind reads its own section (colored_mnist.* or celeba.*) of the same keys.
+// Each kind reads its own section (colored_mnist.* or celeba.*) of the same keys (spurious_options.h).
 #include <memory>
 
-#include "trainers/trainer.h"
+#include "train/trainer.h"
+#include "trainers/spurious_selftrain/spurious_options.h"
 
 namespace wei::spurious {
 
-void add_image_params(ParamSchema& schema);
-std::unique_ptr<Trainer> make_image_trainer(const RunContext& ctx);
+std::unique_ptr<Trainer> make_image_trainer(const RunContext& ctx, const Options& options);
 
 }  // namespace wei::spurious

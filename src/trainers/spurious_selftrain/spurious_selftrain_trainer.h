@@ -4,7 +4,7 @@
 // spurious feature predicts the label is adapted on unlabelled target data (where it does not)
 // by conditional-entropy minimisation or pseudo-labelling. data.kind picks the experiment:
 // gaussian (toy_trainer.h), colored_mnist or celeba (image_trainer.h).
-#include "trainers/trainer.h"
+#include "train/trainer.h"
 
 namespace wei {
 

@@ -6,11 +6,11 @@
 // entropy rows or one row per pseudo-label round.
 #include <memory>
 
-#include "trainers/trainer.h"
+#include "train/trainer.h"
+#include "trainers/spurious_selftrain/spurious_options.h"
 
 namespace wei::spurious {
 
-void add_toy_params(ParamSchema& schema);
-std::unique_ptr<Trainer> make_toy_trainer(const RunContext& ctx);
+std::unique_ptr<Trainer> make_toy_trainer(const RunContext& ctx, const Options& options);
 
 }  // namespace wei::spurious

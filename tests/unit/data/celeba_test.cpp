@@ -7,7 +7,7 @@
 #include <functional>
 #include <fstream>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "data/celeba.h"
 #include "support/input_error.h"
 #include "support/temp_dir.h"

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "data/cifar_binary.h"
 #include "data/imbalance.h"
 #include "unit/data/cifar_test_data.h"

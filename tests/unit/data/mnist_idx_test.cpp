@@ -8,7 +8,7 @@
 #include <functional>
 #include <fstream>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "data/file_io.h"
 #include "data/mnist_idx.h"
 #include "support/input_error.h"

@@ -2,14 +2,13 @@
 
 #include <catch2/catch.hpp>
 
-using json = nlohmann::ordered_json;
 
 namespace {
 wei::RunRecord curve_run(const std::string& method, int seed, double scale) {
-  json m;
+  nlohmann::ordered_json m;
   m["status"] = "ok";
   m["spec"] = {{"method", method}, {"seed", seed}, {"hidden", seed + 4}};
-  m["history"] = json::array({{{"epoch", 1}, {"loss", 2 * scale}}, {{"epoch", 2}, {"loss", scale}}});
+  m["history"] = nlohmann::ordered_json::array({{{"epoch", 1}, {"loss", 2 * scale}}, {{"epoch", 2}, {"loss", scale}}});
   m["final"] = {{"acc", scale}};
   return wei::RunRecord{"r", m};
 }

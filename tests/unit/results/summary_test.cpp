@@ -2,14 +2,13 @@
 
 #include <catch2/catch.hpp>
 
-using json = nlohmann::ordered_json;
 
 namespace {
 wei::RunRecord error_run(const std::string& method, int seed, double error, const std::string& status = "ok") {
-  json m;
+  nlohmann::ordered_json m;
   m["status"] = status;
   m["spec"] = {{"method", method}, {"seed", seed}, {"optim", {{"lr", 0.01}}}};
-  m["final"] = {{"test_error", error}, {"support", json::array({1})}};
+  m["final"] = {{"test_error", error}, {"support", nlohmann::ordered_json::array({1})}};
   return wei::RunRecord{"r", m};
 }
 }  // namespace

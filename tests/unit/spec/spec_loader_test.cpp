@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "support/test_registry.h"
+#include "base/errors.h"
+#include "support/schema_catalog.h"
 
 namespace {
 
@@ -12,7 +12,7 @@ using wei::SpecError;
 
 std::vector<std::string> problems(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
   try {
-    load_spec_text(yaml, "x.yaml", overrides, wei::testing::toy_registry());
+    load_spec_text(yaml, "x.yaml", overrides, wei::testing::ToyCatalog());
   } catch (const SpecError& e) {
     return e.diagnostics();
   }
@@ -23,7 +23,7 @@ std::vector<std::string> problems(const std::string& yaml, const std::vector<std
 
 TEST_CASE("a valid spec resolves every declared key with defaults", "[spec]") {
   const auto spec = load_spec_text("trainer: toy\noptim:\n  lr: 0.05\n", "configs/my_run.yaml", {},
-                                   wei::testing::toy_registry());
+                                   wei::testing::ToyCatalog());
   CHECK(spec.get_float("optim.lr") == 0.05);
   CHECK(spec.get_float("optim.momentum") == 0.9);
   CHECK(spec.get_int("optim.epochs") == 200);
@@ -78,7 +78,7 @@ TEST_CASE("structural problems: duplicates, sections, missing and unknown traine
 
 TEST_CASE("overrides set declared keys, parse values as YAML and cannot invent keys", "[spec]") {
   const auto spec = load_spec_text("trainer: toy\n", "x.yaml", {"optim.lr=0.2", "optim.milestones=[1, 2, 3]", "seed=7"},
-                                   wei::testing::toy_registry());
+                                   wei::testing::ToyCatalog());
   CHECK(spec.get_float("optim.lr") == 0.2);
   CHECK(spec.get_int_list("optim.milestones") == std::vector<int64_t>{1, 2, 3});
   CHECK(spec.get_int("seed") == 7);
@@ -93,7 +93,7 @@ TEST_CASE("overrides set declared keys, parse values as YAML and cannot invent k
 }
 
 TEST_CASE("the resolved YAML reads back to the same spec", "[spec]") {
-  const auto registry = wei::testing::toy_registry();
+  const auto registry = wei::testing::ToyCatalog();
   const auto spec = load_spec_text("trainer: toy\nname: a.b\ndata:\n  root: \"it's: here\"\n", "x.yaml",
                                    {"optim.lr=1e-3"}, registry);
   const auto again = load_spec_text(spec.to_yaml(), "config.yaml", {}, registry);
@@ -104,7 +104,7 @@ TEST_CASE("the resolved YAML reads back to the same spec", "[spec]") {
 }
 
 TEST_CASE("ints accept integral floats like 3e5, floats reject non-finite", "[spec]") {
-  const auto spec = load_spec_text("trainer: toy\noptim:\n  epochs: 3e5\n", "x.yaml", {}, wei::testing::toy_registry());
+  const auto spec = load_spec_text("trainer: toy\noptim:\n  epochs: 3e5\n", "x.yaml", {}, wei::testing::ToyCatalog());
   CHECK(spec.get_int("optim.epochs") == 300000);
   CHECK(problems("trainer: toy\noptim:\n  lr: .nan\n") ==
         std::vector<std::string>{"x.yaml:3:7: optim.lr: invalid value '.nan'; must be finite"});
@@ -113,6 +113,49 @@ TEST_CASE("ints accept integral floats like 3e5, floats reject non-finite", "[sp
 }
 
 TEST_CASE("an unreadable spec file is an InputError naming it", "[spec]") {
-  CHECK_THROWS_WITH(wei::load_spec("/nonexistent/spec.yaml", {}, wei::testing::toy_registry()),
+  CHECK_THROWS_WITH(wei::load_spec("/nonexistent/spec.yaml", {}, wei::testing::ToyCatalog()),
                     "/nonexistent/spec.yaml: cannot read spec file (no such file)");
+}
+
+TEST_CASE("keys read only under a condition are refused when it does not hold", "[spec]") {
+  // focal.* is read with method focal only; focal.warmup also needs data.augment.
+  CHECK(problems("trainer: toy\nmethod: ce\nfocal:\n  gamma: 2\n") ==
+        std::vector<std::string>{"x.yaml:4:10: focal.gamma: not read when method is ce (read when method is focal)"});
+  CHECK(problems("trainer: toy\n", {"data.augment=false", "method=focal", "focal.warmup=3"}) ==
+        std::vector<std::string>{"override 'focal.warmup=3': focal.warmup: not read when data.augment is false (read "
+                                 "when method is focal, data.augment is true)"});
+  // An invalid deciding value is reported for itself, not again for every key it decides.
+  CHECK(problems("trainer: toy\nmethod: fcal\nfocal:\n  gamma: 2\n") ==
+        std::vector<std::string>{
+            "x.yaml:2:9: method: invalid value 'fcal'; must be one of ce, focal, ldam (did you mean 'focal'?)"});
+
+  const auto focal = load_spec_text("trainer: toy\nmethod: focal\nfocal:\n  gamma: 2\n", "x.yaml", {},
+                                    wei::testing::ToyCatalog());
+  CHECK(focal.get_float("focal.gamma") == 2.0);
+  CHECK(focal.get_int("focal.warmup") == 5);
+  // A spec holds, records and prints only the keys it reads.
+  const auto ldam = load_spec_text("trainer: toy\n", "x.yaml", {}, wei::testing::ToyCatalog());
+  CHECK_FALSE(ldam.has("focal.gamma"));
+  CHECK_FALSE(ldam.to_json().contains("focal"));
+  CHECK(ldam.to_yaml().find("focal") == std::string::npos);
+  CHECK(ldam.has("optim.lr"));
+}
+
+TEST_CASE("constraints between keys name every key involved and where it came from", "[spec]") {
+  CHECK(problems("trainer: toy\noptim:\n  epochs: 170\n") ==
+        std::vector<std::string>{"x.yaml: optim.milestones: must satisfy every optim.milestones entry < "
+                                 "optim.epochs; here optim.milestones = [160, 180], optim.epochs = 170 (x.yaml:3:11)"});
+  CHECK(problems("trainer: toy\nmethod: focal\nfocal:\n  warmup: 9\n", {"optim.epochs=9", "optim.milestones=[]"}) ==
+        std::vector<std::string>{"x.yaml:4:11: focal.warmup: must satisfy focal.warmup < optim.epochs; here "
+                                 "focal.warmup = 9, optim.epochs = 9 (override 'optim.epochs=9')"});
+  // A constraint on a key the spec does not read is not checked.
+  CHECK(problems("trainer: toy\n", {"optim.epochs=3", "optim.milestones=[1]"}).empty());
+}
+
+TEST_CASE("values echoed in messages are cut to 200 characters", "[spec]") {
+  const std::string huge(5000, 'x');
+  const auto p = problems("trainer: toy\nmethod: " + huge + "\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].size() < 500);
+  CHECK_THAT(p[0], Catch::Contains("... (5000 characters)"));
 }

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "support/temp_dir.h"
 
 using wei::parse_axis_values;

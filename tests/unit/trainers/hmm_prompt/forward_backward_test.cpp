@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "core/seeding.h"
+#include "base/seeding.h"
 #include "trainers/hmm_prompt/forward_backward.h"
 
 using namespace wei::hmm;

@@ -17,10 +17,10 @@
 #include <sstream>
 #include <string>
 
-#include "core/seeding.h"
+#include "base/seeding.h"
 #include "models/transformer_mlm.h"
 #include "trainers/hmm_prompt/forward_backward.h"
-#include "trainers/hmm_prompt/hmm_prompt_trainer.h"
+#include "trainers/hmm_prompt/hmm_prompt_options.h"
 #include "trainers/hmm_prompt/hmm.h"
 #include "trainers/hmm_prompt/pretraining.h"
 
@@ -79,20 +79,19 @@ void bench_pretrain(int64_t steps) {
   auto rng = wei::make_std_rng(0, "bench-hmm-pretrain");
   const auto hmm = wei::hmm::make_vanilla_hmm(10, 10, wei::hmm::HmmTemperatures{}, rng);
   // The trainer's default model and batch.
-  const auto schema = wei::hmm_prompt_schema();
-  auto def = [&](const char* key) { return std::get<int64_t>(*schema.find(key)->default_value); };
+  const wei::hmm::Options defaults;
   wei::TransformerMlmOptions options;
-  options.width = def("model.width");
-  options.heads = def("model.heads");
-  options.layers = def("model.layers");
-  options.ff_width = def("model.ff_width");
-  options.max_length = def("pretrain.block_length");
+  options.width = defaults.model.width;
+  options.heads = defaults.model.heads;
+  options.layers = defaults.model.layers;
+  options.ff_width = defaults.model.ff_width;
+  options.max_length = defaults.pretrain.block_length;
   const auto blocks = wei::hmm::make_blocks(wei::hmm::sample(hmm, 200, 1280, rng), options.max_length);
   torch::manual_seed(0);
   wei::TransformerMlm model(options);
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
   auto gen = wei::make_generator(0, "bench-hmm-batches");
-  const int64_t batch = def("pretrain.batch_size");
+  const int64_t batch = defaults.pretrain.batch_size;
   auto step = [&] {
     const auto index = torch::randint(blocks.size(0), {batch}, gen, torch::TensorOptions().dtype(torch::kInt64));
     const auto masked = wei::hmm::mask_tokens(blocks.index_select(0, index), 0.15, 10, 10, gen);

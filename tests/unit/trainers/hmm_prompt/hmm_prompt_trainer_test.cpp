@@ -1,9 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <map>
-#include <sstream>
 
-#include "core/errors.h"
+#include "base/errors.h"
 #include "support/trainer_fixture.h"
 #include "trainers/hmm_prompt/hmm_prompt_trainer.h"
 
@@ -75,15 +74,10 @@ TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase",
   for (int64_t cut : {1, 2, 4, 5}) {  // inside pretraining, at each phase start, mid-prompt
     auto first = make_trainer(fixture);
     for (int64_t e = 0; e < cut; ++e) first->train_epoch(e);
-    torch::serialize::OutputArchive out;
-    first->save_state(out);
-    std::stringstream buffer;
-    out.save_to(buffer);
+    const std::string checkpoint = wei::testing::save_checkpoint(*first);
     first.reset();
     auto resumed = make_trainer(fixture);
-    torch::serialize::InputArchive in;
-    in.load_from(buffer);
-    resumed->load_state(in);
+    wei::testing::load_checkpoint(*resumed, checkpoint);
     for (int64_t e = cut; e < epochs; ++e) REQUIRE(resumed->train_epoch(e) == expected[e]);
     REQUIRE(resumed->final_metrics() == expected_final);
   }
@@ -92,6 +86,7 @@ TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase",
 TEST_CASE("hmm_prompt memory HMM uses the attention head", "[hmm_prompt]") {
   auto setting = small_setting();
   setting["hmm.kind"] = std::string("memory");
+  setting.erase("hmm.states");  // a memory HMM reads hmm.memory instead
   setting["pretrain.steps"] = int64_t{20};
   setting["pretrain.log_every"] = int64_t{20};
   setting["tune.head_epochs"] = int64_t{1};
@@ -110,14 +105,15 @@ TEST_CASE("hmm_prompt rejects inconsistent task lengths", "[hmm_prompt]") {
   auto setting = small_setting();
   setting["task.prompt_length"] = int64_t{39};
   setting["task.input_tokens"] = int64_t{60};
-  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 1);
   try {
-    fixture.trainer();
+    const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 1);
     FAIL("expected a SpecError");
   } catch (const wei::SpecError& e) {
     // input_tokens >= sequence_length, and blocks shorter than the input; the prompt is fine.
     REQUIRE(e.diagnostics().size() == 2);
-    REQUIRE(e.diagnostics()[0] == "<test>: task.input_tokens: must be < task.sequence_length");
+    REQUIRE(e.diagnostics()[0] == "override 'task.input_tokens=60': task.input_tokens: must satisfy "
+                                  "task.input_tokens < task.sequence_length; here task.input_tokens = 60, "
+                                  "task.sequence_length = 48 (override 'task.sequence_length=48')");
     REQUIRE(e.diagnostics()[1].find("pretrain.block_length") != std::string::npos);
   }
 }

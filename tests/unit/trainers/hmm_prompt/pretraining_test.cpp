@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/seeding.h"
+#include "base/seeding.h"
 #include "trainers/hmm_prompt/pretraining.h"
 
 using namespace wei::hmm;

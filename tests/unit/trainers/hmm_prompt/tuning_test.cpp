@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/seeding.h"
+#include "base/seeding.h"
 #include "trainers/hmm_prompt/tuning.h"
 
 using namespace wei::hmm;
@@ -55,7 +55,7 @@ TEST_CASE("head tuning learns a separable rule on fixed features", "[hmm_prompt]
   TuneOptions o;
   o.batch_size = 64;
   for (int64_t e = 0; e < 30; ++e)
-    train_head_epoch(head, opt, features, labels, torch::randperm(512, gen, torch::kInt64), o, e, 30, nullptr);
+    train_head_epoch(head, opt, features, labels, torch::randperm(512, gen, torch::kInt64), o, e, 30, wei::StopToken());
   REQUIRE(head_accuracy(head, features, labels) > 0.9);
 }
 
@@ -77,12 +77,12 @@ TEST_CASE("prompt tuning leaves the pretrained weights bit-identical", "[hmm_pro
     auto inputs = torch::randint(10, {48, 9}, gen, torch::TensorOptions().dtype(torch::kInt64));
     inputs.select(1, 0).fill_(10);
     const auto labels = inputs.select(1, 1).remainder(2);
-    const auto stats = tuner.train_epoch(inputs, labels, torch::randperm(48, gen, torch::kInt64), 0, 2, nullptr);
-    tuner.train_epoch(inputs, labels, torch::randperm(48, gen, torch::kInt64), 1, 2, nullptr);
+    const auto stats = tuner.train_epoch(inputs, labels, torch::randperm(48, gen, torch::kInt64), 0, 2, wei::StopToken());
+    tuner.train_epoch(inputs, labels, torch::randperm(48, gen, torch::kInt64), 1, 2, wei::StopToken());
     REQUIRE(std::isfinite(stats.loss));
     // The prompt moved (gradients flowed through the frozen model into it) ...
     REQUIRE_FALSE(torch::equal(prompt_before, tuner.trainable()->prompt));
-    const double acc = tuner.accuracy(inputs, labels);
+    const double acc = tuner.accuracy(inputs, labels, wei::StopToken());
     REQUIRE(acc >= 0.0);
     REQUIRE(acc <= 1.0);
   }
@@ -104,16 +104,20 @@ TEST_CASE("prompt tuner state round-trips through an archive", "[hmm_prompt]") {
   a.init_prompt(gen);
   auto inputs = torch::randint(10, {16, 6}, gen, torch::TensorOptions().dtype(torch::kInt64));
   const auto labels = inputs.select(1, 2).remainder(2);
-  a.train_epoch(inputs, labels, torch::arange(16), 0, 2, nullptr);
+  a.train_epoch(inputs, labels, torch::arange(16), 0, 2, wei::StopToken());
+  wei::CheckpointBundle saved;
+  a.register_state(saved, "prompt");
   torch::serialize::OutputArchive out;
-  a.save(out);
+  saved.save(out);
   std::stringstream buffer;
   out.save_to(buffer);
   PromptTuner b(model, 3, HeadKind::kLinear, 10, 2, o);
+  wei::CheckpointBundle loaded;
+  b.register_state(loaded, "prompt");
   torch::serialize::InputArchive in;
   in.load_from(buffer);
-  b.load(in);
-  a.train_epoch(inputs, labels, torch::arange(16), 1, 2, nullptr);
-  b.train_epoch(inputs, labels, torch::arange(16), 1, 2, nullptr);
+  loaded.load(in);
+  a.train_epoch(inputs, labels, torch::arange(16), 1, 2, wei::StopToken());
+  b.train_epoch(inputs, labels, torch::arange(16), 1, 2, wei::StopToken());
   REQUIRE(torch::equal(a.trainable()->prompt, b.trainable()->prompt));
 }

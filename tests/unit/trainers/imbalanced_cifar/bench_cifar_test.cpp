@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "core/seeding.h"
+#include "base/seeding.h"
 #include "models/resnet_cifar.h"
-#include "trainers/imbalanced_cifar/autocast_scope.h"
-#include "trainers/imbalanced_cifar/cifar_batches.h"
+#include "train/autocast_scope.h"
+#include "data/cifar_batches.h"
 #include "trainers/imbalanced_cifar/losses.h"
 #include "unit/data/cifar_test_data.h"
 #include "unit/trainers/imbalanced_cifar/trainer_fixture.h"
@@ -65,7 +65,7 @@ TEST_CASE("bench: ResNet-32 forward+backward on synthetic tensors", "[.][imbalan
       const auto start = std::chrono::steady_clock::now();
       torch::Tensor features;
       {
-        AutocastScope autocast(v.bf16, torch::kCPU);
+        wei::AutocastScope autocast(v.bf16, torch::kCPU);
         features = model->features(x);
       }
       auto l = imbalance_loss(loss, model->classify(features.to(torch::kFloat)), y, {});
@@ -89,7 +89,7 @@ TEST_CASE("bench: augmented batch building", "[.][imbalanced_cifar_bench]") {
   const int64_t batch = env_int("WEI_BENCH_BATCH", 128);
   auto gen = wei::make_generator(0, "bench");
   auto images = torch::randint(0, 256, {12406, 3, 32, 32}, gen, torch::kInt64).to(torch::kUInt8);
-  AugmentedImages source(images, 4, true, Normalization{}, torch::kCPU);
+  wei::data::AugmentedImages source(images, wei::data::Augmentation{}, wei::data::Normalization{}, torch::kCPU);
   auto order = torch::randperm(12406, gen, torch::kInt64);
   const auto start = std::chrono::steady_clock::now();
   int64_t built = 0;

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <map>
 
-#include "core/registry.h"
+#include "train/registry.h"
 #include "spec/spec_loader.h"
 #include "trainers/imbalanced_cifar/imbalanced_cifar_trainer.h"
 

@@ -1,9 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include <sstream>
-
-#include "core/errors.h"
+#include "base/errors.h"
 #include "unit/data/cifar_test_data.h"
+#include "trainers/imbalanced_cifar/imbalanced_cifar_options.h"
 #include "unit/trainers/imbalanced_cifar/trainer_fixture.h"
 
 using namespace wei::imbalanced_cifar::testing;
@@ -19,7 +18,7 @@ std::map<std::string, wei::ParamValue> with(std::map<std::string, wei::ParamValu
 }  // namespace
 
 TEST_CASE("imbalanced_cifar schema declares paper defaults", "[imbalanced_cifar][trainer]") {
-  auto schema = wei::imbalanced_cifar_schema();
+  const auto& schema = wei::imbalanced_cifar::options_schema().params();
   for (const char* key : {"name", "trainer", "seed", "device", "threads"}) CHECK(schema.find(key) == nullptr);
   CHECK(std::get<double>(*schema.find("optim.lr")->default_value) == 0.1);
   CHECK(std::get<double>(*schema.find("optim.weight_decay")->default_value) == 2e-4);
@@ -73,11 +72,16 @@ TEST_CASE("every Table-2 loss and rule runs on the synthetic stand-in", "[imbala
       {"ce", "resample"}, {"focal", "reweight"}, {"margin_ce", "drw"}, {"hinge", "drs"}, {"ldam_hinge", "drs"}};
   for (const auto& [loss, rule] : cells) {
     INFO(loss << " + " << rule);
-    TrainerFixture fixture(with(tiny_overrides(), {{"loss.type", loss}, {"train.rule", rule},
-                                                   {"optim.epochs", int64_t{1}}, {"train.deferred_epoch", int64_t{0}},
-                                                   {"data.dataset", std::string("cifar100")},
-                                                   {"data.max_per_class", int64_t{8}},
-                                                   {"data.test_per_class", int64_t{2}}}));
+    auto overrides = with(tiny_overrides(), {{"loss.type", loss}, {"train.rule", rule}, {"optim.epochs", int64_t{1}},
+                                             {"data.dataset", std::string("cifar100")},
+                                             {"data.max_per_class", int64_t{8}}, {"data.test_per_class", int64_t{2}}});
+    // Only the deferred rules read train.deferred_epoch.
+    if (rule == "drw" || rule == "drs") {
+      overrides["train.deferred_epoch"] = int64_t{0};
+    } else {
+      overrides.erase("train.deferred_epoch");
+    }
+    TrainerFixture fixture(overrides);
     auto trainer = fixture.trainer();
     trainer->prepare();
     auto rows = run_epochs(*trainer);
@@ -102,17 +106,10 @@ TEST_CASE("CPU runs are deterministic and resume bit-identically", "[imbalanced_
   auto interrupted = fixture.trainer();
   interrupted->prepare();
   interrupted->train_epoch(0);
-  std::stringstream checkpoint;
-  {
-    torch::serialize::OutputArchive archive;
-    interrupted->save_state(archive);
-    archive.save_to(checkpoint);
-  }
+  const std::string checkpoint = wei::testing::save_checkpoint(*interrupted);
   auto resumed = fixture.trainer();
   resumed->prepare();
-  torch::serialize::InputArchive archive;
-  archive.load_from(checkpoint);
-  resumed->load_state(archive);
+  wei::testing::load_checkpoint(*resumed, checkpoint);
   auto tail = run_epochs(*resumed, 1);
   REQUIRE(tail.size() == 1);
   CHECK(tail[0] == rows[1]);

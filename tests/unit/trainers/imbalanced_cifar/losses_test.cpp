@@ -71,8 +71,8 @@ TEST_CASE("multi-class hinge with uniform and per-class margins", "[imbalanced_c
 }
 
 TEST_CASE("loss dispatch and cosine-logit losses", "[imbalanced_cifar][losses]") {
-  CHECK(parse_loss_type("ldam_hinge") == LossType::kLdamHinge);
-  CHECK_THROWS(parse_loss_type("ldma"));
+  CHECK(wei::name_of(loss_type_names(), LossType::kLdamHinge) == "ldam_hinge");
+  CHECK(loss_type_names().size() == 6);
   CHECK(uses_cosine_logits(LossType::kLdam));
   CHECK(uses_cosine_logits(LossType::kMarginCe));
   CHECK_FALSE(uses_cosine_logits(LossType::kFocal));

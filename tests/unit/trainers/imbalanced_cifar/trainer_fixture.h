@@ -21,7 +21,7 @@ inline std::map<std::string, ParamValue> tiny_overrides() {
 class TrainerFixture : public wei::testing::TrainerFixture {
  public:
   explicit TrainerFixture(const std::map<std::string, ParamValue>& overrides, uint64_t seed = 0,
-                          StopRequested stop = [] { return false; })
+                          std::function<bool()> stop = {})
       : wei::testing::TrainerFixture(imbalanced_cifar_trainer_info(), overrides, seed, std::move(stop)) {}
 };
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/errors.h"
-#include "core/seeding.h"
+#include "base/errors.h"
+#include "base/seeding.h"
 #include "trainers/spurious_selftrain/celeba_domains.h"
 
 namespace fs = std::filesystem;

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "core/registry.h"
+#include "train/registry.h"
 #include "spec/spec_loader.h"
 #include "trainers/spurious_selftrain/spurious_selftrain_trainer.h"
 
@@ -40,8 +40,8 @@ TEST_CASE("toy_entropy.yaml, shortened by overrides, reproduces the paper's toy 
       path, {"gaussian.lr=0.01", "gaussian.source_steps=2000", "gaussian.target_steps=1000", "gaussian.log_every=1000"},
       registry);
   auto log = std::make_shared<spdlog::logger>("spurious-test");
-  const wei::RunContext ctx{spec, torch::Device(torch::kCPU), 0, *log, [] { return false; }};
-  auto trainer = registry.get("spurious_selftrain").create(ctx);
+  const wei::RunContext ctx{torch::Device(torch::kCPU), 0, *log, wei::StopToken()};
+  auto trainer = registry.get("spurious_selftrain").create(spec, ctx);
   trainer->prepare();
   for (int64_t e = 0; e < trainer->num_epochs(); ++e) trainer->train_epoch(e);
   const nlohmann::ordered_json final = trainer->final_metrics();

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/seeding.h"
+#include "base/seeding.h"
 #include "trainers/spurious_selftrain/gaussian_toy.h"
 #include "unit/trainers/spurious_selftrain/run_context_fixture.h"
 
@@ -88,17 +88,11 @@ TEST_CASE("toy: a resumed run is bit-identical to an uninterrupted one", "[spuri
   auto first = fx.trainer();
   first->prepare();
   for (int64_t e = 0; e < 4; ++e) first->train_epoch(e);  // into the entropy phase
-  torch::serialize::OutputArchive out;
-  first->save_state(out);
-  std::ostringstream bytes;
-  out.save_to(bytes);
+  const std::string checkpoint = wei::testing::save_checkpoint(*first);
 
   auto resumed = fx.trainer();
   resumed->prepare();
-  torch::serialize::InputArchive in;
-  std::istringstream read_back(bytes.str());
-  in.load_from(read_back);
-  resumed->load_state(in);
+  wei::testing::load_checkpoint(*resumed, checkpoint);
   nlohmann::ordered_json last;
   for (int64_t e = 4; e < resumed->num_epochs(); ++e) last = resumed->train_epoch(e);
   CHECK(last == whole_last);

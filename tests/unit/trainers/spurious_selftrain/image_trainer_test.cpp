@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/errors.h"
-#include "core/seeding.h"
+#include "base/errors.h"
+#include "base/seeding.h"
 #include "trainers/spurious_selftrain/colored_mnist.h"
 #include "trainers/spurious_selftrain/networks.h"
 #include "unit/trainers/spurious_selftrain/run_context_fixture.h"
@@ -54,16 +54,20 @@ TEST_CASE("paper models have the paper's shapes", "[spurious_selftrain]") {
 TEST_CASE("colored MNIST on the synthetic stand-in: source relies on colour, adaptation runs",
           "[spurious_selftrain]") {
   for (const std::string method : {"entropy", "pseudo_label"}) {
-    const ContextFixture fx({{"data.kind", std::string("colored_mnist")},
-                             {"adapt.method", method},
-                             {"colored_mnist.correlation", 1.0},
-                             {"colored_mnist.synthetic_train_size", int64_t{900}},
-                             {"colored_mnist.synthetic_test_size", int64_t{200}},
-                             {"colored_mnist.source_epochs", int64_t{4}},
-                             {"colored_mnist.batch_size", int64_t{10}},
-                             {"colored_mnist.adapt_steps", int64_t{4}},
-                             {"colored_mnist.log_every", int64_t{2}},
-                             {"colored_mnist.pl_rounds", int64_t{2}}});
+    std::map<std::string, wei::ParamValue> overrides = {{"data.kind", std::string("colored_mnist")},
+                                                        {"adapt.method", method},
+                                                        {"colored_mnist.correlation", 1.0},
+                                                        {"colored_mnist.synthetic_train_size", int64_t{900}},
+                                                        {"colored_mnist.synthetic_test_size", int64_t{200}},
+                                                        {"colored_mnist.source_epochs", int64_t{4}},
+                                                        {"colored_mnist.batch_size", int64_t{10}}};
+    if (method == "entropy") {
+      overrides["colored_mnist.adapt_steps"] = int64_t{4};
+      overrides["colored_mnist.log_every"] = int64_t{2};
+    } else {
+      overrides["colored_mnist.pl_rounds"] = int64_t{2};
+    }
+    const ContextFixture fx(overrides);
     auto trainer = fx.trainer();
     const auto [last, final] = wei::spurious::testing::run_all(*trainer);
     CHECK(trainer->data_info()["source"] == "synthetic");
@@ -80,8 +84,38 @@ TEST_CASE("colored MNIST on the synthetic stand-in: source relies on colour, ada
   }
 }
 
-TEST_CASE("celeba without data.root is an input error", "[spurious_selftrain]") {
-  const ContextFixture fx({{"data.kind", std::string("celeba")}});
-  auto trainer = fx.trainer();
-  CHECK_THROWS_AS(trainer->prepare(), wei::InputError);
+TEST_CASE("celeba without data.root is refused when the spec is loaded", "[spurious_selftrain]") {
+  try {
+    const ContextFixture fx({{"data.kind", std::string("celeba")}});
+    FAIL("expected a SpecError");
+  } catch (const wei::SpecError& e) {
+    REQUIRE(e.diagnostics().size() == 1);
+    CHECK_THAT(e.diagnostics()[0], Catch::Contains("data.root: must satisfy data.root is set when data.kind is celeba"));
+  }
+}
+
+TEST_CASE("each data.kind reads only its own section", "[spurious_selftrain]") {
+  const auto refused = [](const std::map<std::string, wei::ParamValue>& overrides) {
+    try {
+      const ContextFixture fx(overrides);
+    } catch (const wei::SpecError& e) {
+      return e.diagnostics();
+    }
+    return std::vector<std::string>{};
+  };
+  CHECK(refused({{"colored_mnist.lr", 0.1}}) ==
+        std::vector<std::string>{"override 'colored_mnist.lr=0.1': colored_mnist.lr: not read when data.kind is "
+                                 "gaussian (read when data.kind is colored_mnist)"});
+  CHECK(refused({{"data.root", std::string("/data")}}).size() == 1);
+  CHECK(refused({{"data.kind", std::string("colored_mnist")}, {"celeba.width", int64_t{8}}}).size() == 1);
+  CHECK(refused({{"data.kind", std::string("colored_mnist")}, {"gaussian.lr", 0.1}}).size() == 1);
+  CHECK(refused({{"data.kind", std::string("colored_mnist")}, {"colored_mnist.pl_rounds", int64_t{2}}}) ==
+        std::vector<std::string>{"override 'colored_mnist.pl_rounds=2': colored_mnist.pl_rounds: not read when "
+                                 "adapt.method is entropy (read when data.kind is colored_mnist, adapt.method is "
+                                 "pseudo_label)"});
+  const ContextFixture mnist({{"data.kind", std::string("colored_mnist")}});
+  CHECK(mnist.spec().has("colored_mnist.lr"));
+  CHECK_FALSE(mnist.spec().has("celeba.lr"));
+  CHECK_FALSE(mnist.spec().has("gaussian.lr"));
+  CHECK_FALSE(mnist.spec().has("colored_mnist.pl_rounds"));
 }

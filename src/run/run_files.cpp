@@ -1,0 +1,91 @@
+#include "run/run_files.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "base/atomic_file.h"
+#include "base/errors.h"
+
+namespace wei {
+
+void RunFiles::create() const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_ / "checkpoints", ec);
+  if (ec) throw RunError("cannot create run directory " + dir_.string() + ": " + ec.message());
+}
+
+void RunFiles::remove_run_files() const {
+  std::error_code ec;
+  for (const auto& path : {config_path(), metrics_path(), history_path(), log_path(), checkpoint_path()}) {
+    std::filesystem::remove(path, ec);
+  }
+}
+
+bool RunFiles::holds_run() const {
+  for (const auto& path : {config_path(), metrics_path(), history_path(), checkpoint_path()}) {
+    if (std::filesystem::exists(path)) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> RunFiles::recorded_status() const {
+  std::ifstream in(metrics_path());
+  if (!in) return std::nullopt;
+  try {
+    const auto doc = nlohmann::json::parse(in);
+    if (doc.contains("status") && doc["status"].is_string()) return doc["status"].get<std::string>();
+  } catch (const nlohmann::json::exception&) {
+  }
+  return std::nullopt;
+}
+
+NextStep next_step(const RunFiles& files) {
+  const auto status = files.recorded_status();
+  if (status == "ok" || status == "diverged") return NextStep::kKeep;
+  if (files.has_checkpoint() && (!status || status == "interrupted")) return NextStep::kResume;
+  return files.holds_run() ? NextStep::kRestart : NextStep::kFresh;
+}
+
+void RunFiles::write_config(const std::string& yaml) const { write_file_atomic(config_path(), yaml); }
+
+void RunFiles::write_metrics(const nlohmann::ordered_json& metrics) const {
+  if (!json_all_finite(metrics)) {
+    throw std::logic_error("metrics hold a non-finite number at " + first_non_finite(metrics));
+  }
+  write_file_atomic(metrics_path(), metrics.dump(2) + "\n");
+}
+
+void RunFiles::append_history(const nlohmann::ordered_json& row) const {
+  std::ofstream out(history_path(), std::ios::app);
+  out << row.dump() << "\n";
+  out.flush();
+  if (!out) throw RunError("cannot append to " + history_path().string());
+}
+
+void RunFiles::rewrite_history(const std::vector<nlohmann::ordered_json>& rows) const {
+  std::string content;
+  for (const auto& row : rows) content += row.dump() + "\n";
+  write_file_atomic(history_path(), content);
+}
+
+std::string first_non_finite(const nlohmann::ordered_json& value, const std::string& prefix) {
+  if (value.is_number_float()) return std::isfinite(value.get<double>()) ? "" : (prefix.empty() ? "(value)" : prefix);
+  if (value.is_object()) {
+    for (const auto& [key, child] : value.items()) {
+      const std::string found = first_non_finite(child, prefix.empty() ? key : prefix + "." + key);
+      if (!found.empty()) return found;
+    }
+  }
+  if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      const std::string found = first_non_finite(value[i], prefix + "[" + std::to_string(i) + "]");
+      if (!found.empty()) return found;
+    }
+  }
+  return "";
+}
+
+bool json_all_finite(const nlohmann::ordered_json& value) { return first_non_finite(value).empty(); }
+
+}  // namespace wei

@@ -1,0 +1,45 @@
+#pragma once
+// Runs one experiment end to end: spec -> trainer -> run directory with metrics.json.
+//
+// Ordering contract: everything that can fail because of bad input (spec, device, data files,
+// the --out/--resume state) is checked before the run directory is touched, so an InputError
+// leaves nothing on disk.
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "train/registry.h"
+
+namespace wei {
+
+struct RunOptions {
+  std::string spec_path;
+  std::vector<std::string> overrides;
+  std::optional<std::string> out_dir;  // default results/<name>/<timestamp>
+  bool resume = false;
+  bool force = false;
+  // Whatever --out holds decides (metrics/run_files.h next_step): a finished run (ok, diverged) is
+  // kept and its status returned, an interrupted one resumed, any other leftover started over.
+  bool continue_run = false;
+  std::vector<std::string> argv;  // recorded in run.argv
+  // Live progress line; plain log lines when false (not a terminal).
+  bool live_progress = false;
+  // Where console log lines go; nullptr: stderr (coloured on a terminal).
+  std::ostream* console = nullptr;
+};
+
+enum class RunStatus { kOk, kFailed, kDiverged, kInterrupted };
+
+struct RunResult {
+  RunStatus status;
+  std::string dir;
+};
+
+// Throws InputError for bad input (nothing written). Failures after the start are reported in the
+// returned status and in metrics.json, not thrown.
+RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry);
+
+const char* status_name(RunStatus status);
+
+}  // namespace wei

@@ -1,0 +1,89 @@
+#pragma once
+// The one mini-batch loop of every gradient-trained trainer. For each step of an epoch it polls the
+// stop token, sets the learning rate (per epoch or per step), asks the trainer's step function for
+// the loss of this step's batch, checks finiteness, zeroes the gradients, runs backward, an optional
+// hook between backward and the update (gradient clipping), and the optimizer step; loss and
+// accuracy are accumulated on the loss's device, so a CUDA stream is not stalled for every step.
+//
+// A step's batch is either the next slice of the epoch's order (EpochPlan::batches: a seeded
+// permutation or any other index order the trainer draws) or left to the step function
+// (EpochPlan::steps: a fresh random batch per step, an MLM masking, a full batch).
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include "base/stop_token.h"
+
+namespace wei {
+
+struct StepBatch {
+  torch::Tensor indices;  // this step's slice of the epoch order; undefined in EpochPlan::steps
+  int64_t step = 0;       // global 0-based optimizer step
+  int64_t index = 0;      // 0-based step within the epoch
+};
+
+struct StepLoss {
+  torch::Tensor loss;          // scalar: what backward runs on
+  double weight = 1.0;         // its weight in the epoch's mean: examples or targets it averages, or 1
+  torch::Tensor correct;       // optional: correct predictions of this step (integer scalar)
+  int64_t predictions = 0;     // how many predictions `correct` is out of
+};
+
+using StepFunction = std::function<StepLoss(const StepBatch&)>;
+
+struct EpochPlan {
+  int64_t epoch = 0;       // 0-based, for messages and the per-epoch learning rate
+  int64_t first_step = 0;  // global step of the epoch's first step
+  int64_t steps = 0;
+  torch::Tensor order;     // EpochPlan::batches only
+  int64_t batch_size = 0;
+
+  // ceil(order.size(0) / batch_size) steps, step i taking order[i * batch_size, (i + 1) * batch_size).
+  static EpochPlan batches(torch::Tensor order, int64_t batch_size, int64_t epoch, int64_t first_step);
+  // `count` steps whose step function draws its own batch.
+  static EpochPlan step_range(int64_t count, int64_t epoch, int64_t first_step);
+};
+
+struct EpochTotals {
+  double loss_sum = 0;     // sum of weight * loss
+  double weight_sum = 0;
+  int64_t correct = 0;
+  int64_t predictions = 0;
+  int64_t steps = 0;
+  double lr = 0;           // the learning rate of the last step
+
+  // loss_sum / weight_sum; 0 when no step ran.
+  double mean_loss() const { return weight_sum > 0 ? loss_sum / weight_sum : 0.0; }
+  // correct / predictions as a fraction; 0 when nothing was predicted.
+  double accuracy() const {
+    return predictions > 0 ? static_cast<double>(correct) / static_cast<double>(predictions) : 0.0;
+  }
+};
+
+struct DriverOptions {
+  std::function<double(int64_t epoch)> lr_per_epoch;  // set once, before the epoch's first step
+  std::function<double(int64_t step)> lr_per_step;    // set before every step (global step)
+  std::function<void()> after_backward;               // between backward and the optimizer step
+  // Steps between finiteness checks of the accumulated loss (each is a device sync); the last step
+  // is always checked. A non-finite loss throws DivergedError with its global step before that
+  // step's update.
+  int64_t finite_check_every = 1;
+  std::string loss_name = "training";  // in the DivergedError message
+};
+
+class EpochDriver {
+ public:
+  EpochDriver(torch::optim::Optimizer& optimizer, StopToken stop, DriverOptions options = {});
+  // Runs the plan's steps; throws InterruptedError when a stop is requested before a step.
+  EpochTotals run(const EpochPlan& plan, const StepFunction& step) const;
+
+ private:
+  torch::optim::Optimizer& optimizer_;
+  StopToken stop_;
+  DriverOptions options_;
+};
+
+}  // namespace wei

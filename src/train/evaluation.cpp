@@ -1,0 +1,30 @@
+#include "train/evaluation.h"
+
+#include <stdexcept>
+
+namespace wei {
+
+EvalScope::EvalScope(std::initializer_list<torch::nn::Module*> modules) {
+  for (torch::nn::Module* module : modules) {
+    previous_.emplace_back(module, module->is_training());
+    module->eval();
+  }
+}
+
+EvalScope::~EvalScope() {
+  for (auto& [module, was_training] : previous_) module->train(was_training);
+}
+
+torch::Tensor evaluate_in_batches(std::initializer_list<torch::nn::Module*> modules, int64_t n, int64_t batch_size,
+                                  const StopToken& stop, const BatchForward& forward) {
+  if (n <= 0) throw std::invalid_argument("evaluate_in_batches: nothing to evaluate");
+  const EvalScope scope(modules);
+  std::vector<torch::Tensor> parts;
+  for (int64_t start = 0; start < n; start += batch_size) {
+    stop.throw_if_requested();
+    parts.push_back(forward(start, std::min(batch_size, n - start)));
+  }
+  return parts.size() == 1 ? parts.front() : torch::cat(parts);
+}
+
+}  // namespace wei

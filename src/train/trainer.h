@@ -1,0 +1,93 @@
+#pragma once
+// The contract between the runner (run/runner.h) and a trainer.
+//
+// The runner owns everything generic: the run directory, metrics.json/history.jsonl, checkpoints,
+// resume, signals, divergence bookkeeping and progress output. A trainer owns its data, model and
+// optimisation, and exposes its work as a fixed number of "epochs" (history rows). For step-based
+// methods an epoch is a logging interval of steps; multi-phase methods number their epochs across
+// phases and say which phase a row belongs to.
+//
+// What a trainer does not write itself: the mini-batch loop (train/epoch_driver.h), batched
+// evaluation (train/evaluation.h), checkpoint code (it registers its state once in a
+// train/checkpoint_bundle.h), learning-rate plumbing (train/learning_rate.h), spec lookups (it
+// receives its typed options, spec/option_schema.h).
+//
+// Life cycle: create(spec, context) -> prepare() -> register_state(bundle) -> [bundle loaded when
+// resuming] -> train_epoch(e) for e = first..num_epochs()-1, the bundle saved after each ->
+// final_metrics().
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+#include <torch/types.h>
+
+#include "base/stop_token.h"
+#include "spec/option_schema.h"
+#include "spec/param_schema.h"
+#include "spec/spec.h"
+#include "train/checkpoint_bundle.h"
+
+namespace wei {
+
+struct RunContext {
+  torch::Device device;
+  uint64_t seed;  // spec "seed"; derive independent streams with base/seeding.h
+  spdlog::logger& log;
+  StopToken stop;  // polled between batches and steps; throws InterruptedError when a stop is requested
+};
+
+// The metric that decides "best" in metrics.json, read from each history row.
+struct HeadlineMetric {
+  std::string key;  // e.g. "test_error"
+  bool lower_is_better;
+};
+
+class Trainer {
+ public:
+  virtual ~Trainer() = default;
+
+  // Loads data and builds the model. Bad or missing data files throw InputError (exit 2): this
+  // runs before the run directory exists, so a bad input leaves nothing on disk.
+  virtual void prepare() = 0;
+  // The metrics.json "data" block: {"source": "synthetic" | "cifar10" | ..., sizes, counts ...}.
+  virtual nlohmann::ordered_json data_info() const = 0;
+  virtual int64_t num_epochs() const = 0;
+  // Runs epoch `epoch` (0-based) and returns its history row; the runner adds "epoch" (1-based).
+  // Values must be finite: throw DivergedError on a non-finite loss. Volatile measurements (seconds,
+  // images/s) go in a nested "timing" object: the runner moves it to metrics.json run.epoch_timing,
+  // keeping history identical between runs of the same spec and seed.
+  virtual nlohmann::ordered_json train_epoch(int64_t epoch) = 0;
+  // The metrics.json "final" block, called once after the last epoch.
+  virtual nlohmann::ordered_json final_metrics() = 0;
+  virtual HeadlineMetric headline() const = 0;
+  // Estimated relative cost of epoch `epoch` (any unit; only ratios matter), for the ETA of the
+  // progress line. Trainers whose phases differ in speed override it; valid after prepare().
+  virtual double epoch_cost(int64_t epoch) const { return 1.0; }
+  // Registers, once, everything needed to continue bit-identically after the last completed epoch:
+  // modules, optimizers, random streams, JSON state. Called after prepare().
+  virtual void register_state(CheckpointBundle& bundle) = 0;
+};
+
+struct TrainerInfo {
+  std::string name;
+  std::string help;  // one line for `wei-run list`
+  ParamSchema schema;
+  // Builds the trainer for a spec loaded against `schema` (plus the common keys).
+  std::function<std::unique_ptr<Trainer>(const Spec&, const RunContext&)> create;
+};
+
+// The registry entry of a trainer with typed options: `options` (a schema with static lifetime)
+// declares its keys, and `make(context, options)` builds it from the options bound from the spec.
+template <typename Options, typename Make>
+TrainerInfo trainer_info(std::string name, std::string help, const OptionSchema<Options>& options, Make make) {
+  return {std::move(name), std::move(help), options.params(),
+          [&options, make](const Spec& spec, const RunContext& ctx) -> std::unique_ptr<Trainer> {
+            return make(ctx, options.bind(spec));
+          }};
+}
+
+}  // namespace wei

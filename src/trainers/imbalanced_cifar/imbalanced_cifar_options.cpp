@@ -1,0 +1,76 @@
+#include "trainers/imbalanced_cifar/imbalanced_cifar_options.h"
+
+namespace wei::imbalanced_cifar {
+
+const OptionSchema<Options>& options_schema() {
+  using O = Options;
+  static const OptionSchema<O> schema = [] {
+    OptionSchema<O> s;
+    s.field("data.root", "folder with the CIFAR binary files; empty: seeded synthetic stand-in", &O::data,
+            &O::Data::root);
+    s.enum_choice("data.dataset", data::cifar_kind_names(), "dataset (and number of classes)", &O::data,
+                  &O::Data::dataset);
+    s.enum_choice("data.imbalance", data::imbalance_profile_names(),
+                  "imbalance profile: exp = long-tailed, step = half the classes rare", &O::data, &O::Data::imbalance);
+    s.field("data.ratio", "imbalance ratio n_max / n_min", &O::data, &O::Data::ratio)
+        .at_least(1)
+        .when("data.imbalance", {"exp", "step"});
+    s.field("data.max_per_class", "n_max of the profile; 0: all (5000 CIFAR-10, 500 CIFAR-100)", &O::data,
+            &O::Data::max_per_class)
+        .at_least(0);
+    s.field("data.test_per_class", "test images kept per class (seeded subset); 0: all", &O::data,
+            &O::Data::test_per_class)
+        .at_least(0);
+    s.enum_choice("model.classifier",
+                  {{"auto", Classifier::kAuto}, {"linear", Classifier::kLinear}, {"cosine", Classifier::kCosine}},
+                  "last layer; auto: cosine (normed) for margin losses, as the reference code", &O::model,
+                  &O::Model::classifier);
+    s.enum_choice("loss.type", loss_type_names(), "training loss", &O::loss, &O::Loss::type);
+    s.field("loss.focal_gamma", "focal loss gamma (reference code: 1)", &O::loss, &O::Loss::focal_gamma)
+        .at_least(0)
+        .when("loss.type", {"focal"});
+    s.field("loss.max_margin", "largest LDAM margin (the rarest class)", &O::loss, &O::Loss::max_margin)
+        .greater_than(0)
+        .when("loss.type", {"ldam", "ldam_hinge"});
+    s.field("loss.margin", "the one margin of margin_ce (M-DRW) and hinge; tuned in the paper, not reported",
+            &O::loss, &O::Loss::margin)
+        .at_least(0)
+        .when("loss.type", {"margin_ce", "hinge"});
+    s.field("loss.scale", "s: cosine logits are scaled by it in the margin losses", &O::loss, &O::Loss::scale)
+        .greater_than(0)
+        .when("loss.type", {"ldam", "margin_ce", "hinge", "ldam_hinge"});
+    s.enum_choice("train.rule", training_rule_names(),
+                  "class balancing: none, resample, reweight, deferred re-weighting, deferred re-sampling", &O::train,
+                  &O::Train::rule);
+    s.field("train.cb_beta", "beta of the class-balanced weights (1-b)/(1-b^n)", &O::train, &O::Train::cb_beta)
+        .at_least(0)
+        .less_than(1)
+        .when("train.rule", {"reweight", "drw"});
+    s.field("train.deferred_epoch", "0-based epoch from which drw/drs apply", &O::train, &O::Train::deferred_epoch)
+        .at_least(0)
+        .when("train.rule", {"drw", "drs"});
+    s.field("optim.epochs", "training epochs", &O::optim, &O::Optim::epochs).greater_than(0);
+    s.field("optim.batch_size", "training batch size", &O::optim, &O::Optim::batch_size).greater_than(0);
+    s.field("optim.lr", "base learning rate", &O::optim, &O::Optim::lr).greater_than(0);
+    s.field("optim.warmup_epochs", "linear warm-up epochs", &O::optim, &O::Optim::warmup_epochs).at_least(0);
+    s.field("optim.lr_milestones", "0-based epochs where lr is multiplied by lr_gamma", &O::optim,
+            &O::Optim::lr_milestones)
+        .at_least(0);
+    s.field("optim.lr_gamma", "lr factor at each milestone", &O::optim, &O::Optim::lr_gamma).greater_than(0);
+    s.field("optim.momentum", "SGD momentum", &O::optim, &O::Optim::momentum).at_least(0).less_than(1);
+    s.field("optim.weight_decay", "SGD weight decay", &O::optim, &O::Optim::weight_decay).at_least(0);
+    s.field("augment.padding", "random crop from the zero-padded image (pixels each side); 0: none", &O::augment,
+            &O::Augment::padding)
+        .at_least(0);
+    s.field("augment.flip", "random horizontal flip", &O::augment, &O::Augment::flip);
+    s.field("eval.batch_size", "test batch size", &O::eval, &O::Eval::batch_size).greater_than(0);
+    s.enum_choice("precision", precision_names(),
+                  "bf16: autocast of the ResNet trunk (CUDA, or CPUs with AMX/AVX-512; slower than fp32 without)",
+                  &O::precision);
+    s.field("channels_last", "NHWC activations and weights (faster convolutions on CPU)", &O::channels_last);
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace wei::imbalanced_cifar

@@ -1,0 +1,48 @@
+#include "trainers/label_noise_sgd/label_noise_sgd_options.h"
+
+namespace wei::label_noise {
+
+const OptionSchema<Options>& options_schema() {
+  using O = Options;
+  static const OptionSchema<O> schema = [] {
+    OptionSchema<O> s;
+    s.enum_choice("method",
+                  {{"gd", Method::kGd},
+                   {"sgd", Method::kSgd},
+                   {"label_noise", Method::kLabelNoise},
+                   {"gaussian_noise", Method::kGaussianNoise}},
+                  "noise added to the full-batch gradient: none, mini-batch, label noise, or spherical Gaussian",
+                  &O::method);
+    s.field("data.dim", "input dimension d", &O::data, &O::Data::dim).at_least(1);
+    s.field("data.n_train", "number of training points x ~ N(0, I)", &O::data, &O::Data::n_train).at_least(1);
+    s.field("data.support", "ground truth w* = ones on the first `support` coordinates", &O::data,
+            &O::Data::support)
+        .at_least(1);
+    s.field("init.alpha", "initialisation v = alpha * ones", &O::init, &O::Init::alpha).greater_than(0);
+    s.field("optim.lr", "learning rate", &O::optim, &O::Optim::lr).greater_than(0);
+    s.field("optim.steps", "number of steps (the paper: 300k; 1.2M for Gaussian noise)", &O::optim,
+            &O::Optim::steps)
+        .at_least(1);
+    s.field("optim.lr_milestones", "steps at which lr is multiplied by lr_decay (label noise: [100000, 200000])",
+            &O::optim, &O::Optim::lr_milestones)
+        .at_least(0);
+    s.field("optim.lr_decay", "lr factor at each milestone", &O::optim, &O::Optim::lr_decay).greater_than(0);
+    s.field("noise.delta", "noise scale: label-noise std, mini-batch noise weight, or Gaussian std", &O::noise,
+            &O::Noise::delta)
+        .at_least(0)
+        .when("method", {"sgd", "label_noise", "gaussian_noise"});
+    s.field("noise.batch_size", "mini-batch size of the sgd noise term (samples drawn without replacement)",
+            &O::noise, &O::Noise::batch_size)
+        .at_least(1)
+        .when("method", {"sgd"});
+    s.field("log_every", "steps per history row (one 'epoch' of the run)", &O::log_every).at_least(1);
+    s.check({"data.support", "data.dim"}, "data.support <= data.dim",
+            [](const O& o) { return o.data.support <= o.data.dim; });
+    s.check({"noise.batch_size", "data.n_train"}, "noise.batch_size <= data.n_train",
+            [](const O& o) { return o.noise.batch_size <= o.data.n_train; });
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace wei::label_noise

@@ -1,0 +1,35 @@
+// The trainer driven by the real runner, in-process, with a registry holding only this trainer
+// (the builtin list is the lead's): metrics.json carries the data, final and best blocks.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "train/registry.h"
+#include "run/runner.h"
+#include "trainers/imbalanced_cifar/imbalanced_cifar_trainer.h"
+#include "unit/data/cifar_test_data.h"
+
+TEST_CASE("runner writes the imbalanced_cifar metrics.json", "[imbalanced_cifar][runner]") {
+  namespace fs = std::filesystem;
+  wei::TrainerRegistry registry;
+  registry.add(wei::imbalanced_cifar_trainer_info());
+  const auto dir = wei::testing::fresh_temp_dir("runner");
+  wei::RunOptions options;
+  options.spec_path = std::string(WEI_SOURCE_DIR) + "/configs/imbalanced_cifar/cifar10_lt100_ldam_drw.yaml";
+  options.overrides = {"data.root=''", "data.max_per_class=40", "data.test_per_class=10", "optim.epochs=2",
+                       "optim.batch_size=32", "train.deferred_epoch=1", "threads=1"};
+  options.out_dir = (dir / "run").string();
+  auto result = wei::run_experiment(options, registry);
+  REQUIRE(result.status == wei::RunStatus::kOk);
+  std::ifstream in(dir / "run" / "metrics.json");
+  auto metrics = nlohmann::json::parse(in);
+  CHECK(metrics["data"]["source"] == "synthetic");
+  CHECK(metrics["data"]["class_counts"].size() == 10);
+  CHECK(metrics["history"].size() == 2);
+  CHECK(metrics["final"]["test_error"].is_number());
+  CHECK(metrics["final"]["margins"].size() == 10);
+  CHECK(metrics["best"]["test_error"].get<double>() <= metrics["final"]["test_error"].get<double>());
+  CHECK(metrics["history"][1]["class_weights"][9].get<double>() > 1.0);
+  fs::remove_all(dir);
+}
