@@ -4,7 +4,7 @@
 #
 #   scripts/build_cuda.sh fetch            on this Debian 12 machine: downloads the .deb files of
 #                                          the C++ dependencies (yaml-cpp, spdlog, fmt, nlohmann-json,
-#                                          CLI11, Catch2, stb, zlib) and of jq (the bench
+#                                          CLI11, Catch2, stb, zlib, xxHash) and of jq (the bench
 #                                          scripts use it) into .cache/cuda-debs/
 #   scripts/build_cuda.sh build [TARGET...]  on the GPU machine, with .cache/cuda-debs carried there:
 #                                          unpacks them into .cache/cuda-prefix/, configures
@@ -23,7 +23,7 @@ build_dir="${WEI_CUDA_BUILD_DIR:-$here/build-cuda}"
 python="${PYTHON:-python3}"
 # Headers and CMake packages, the shared libraries the -dev packages link to, and jq.
 packages=(libyaml-cpp-dev libyaml-cpp0.7 libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 nlohmann-json3-dev
-          libcli11-dev catch2 libstb-dev zlib1g-dev zlib1g jq libjq1 libonig5)
+          libcli11-dev catch2 libstb-dev zlib1g-dev zlib1g libxxhash-dev libxxhash0 jq libjq1 libonig5)
 
 fetch() {
   mkdir -p "$debs"

@@ -3,18 +3,29 @@
 # sweeps without a cluster. Usage:
 #   scripts/slurm_local.sh start [STATE_DIR]   # installs slurmctld/slurmd/munge if missing, starts them,
 #                                              # prints `export SLURM_CONF=...` for sbatch/squeue
-#   scripts/slurm_local.sh stop  [STATE_DIR]
+#   scripts/slurm_local.sh stop  [STATE_DIR]   # stops every daemon start started (munged only if it
+#                                              # was not running before), waiting until they are gone
 # Exits non-zero (with the reason on stderr) when the daemons cannot be started here.
 set -euo pipefail
 action="${1:-start}"
 state="${2:-/tmp/wei-slurm}"
 conf="$state/slurm.conf"
 
+# Stops the daemons whose pid files start left in $state: SIGTERM, then SIGKILL after 10 s.
 stop_daemons() {
-  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid"; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  local pids=()
+  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" "$state/munged.pid"; do
+    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
   done
-  rm -f "$state/slurmd.pid" "$state/slurmctld.pid"
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -f "$state/slurmd.pid" "$state/slurmctld.pid" "$state/munged.pid"
 }
 
 if [ "$action" = stop ]; then
@@ -37,6 +48,8 @@ mkdir -p /run/munge /var/log/munge /var/lib/munge
 chown munge:munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
 if ! munge -n >/dev/null 2>&1; then
   runuser -u munge -- /usr/sbin/munged 2>/dev/null || /usr/sbin/munged --force
+  # Started here, so stopped by `stop` (a munged that was already running is left alone).
+  pgrep -x munged > "$state/munged.pid" || true
   sleep 1
 fi
 munge -n | unmunge >/dev/null || { echo "slurm_local: munge does not work here" >&2; exit 1; }

@@ -42,6 +42,9 @@ class DivergedError : public RunError {
   int64_t step_;
 };
 
+// The first line of an error message: LibTorch's messages go on with a backtrace of many frames.
+std::string first_line(const std::string& message);
+
 // Thrown from inside a trainer when a stop was requested mid-epoch; the epoch is abandoned and the
 // run resumes from the last completed epoch's checkpoint.
 class InterruptedError : public std::runtime_error {

@@ -5,18 +5,19 @@
 #include <filesystem>
 #include <iostream>
 
+#include <torch/version.h>
+
 #include "base/cpu_info.h"
+#include "base/directory_lock.h"
+#include "base/durable_file.h"
 #include "base/errors.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "trainers/register_builtin.h"
 
 namespace wei::cli {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 
 // The second line is what a timing depends on; scripts/bench_imbalanced_cifar.sh reads its
 // "bf16 kernels:" field.
@@ -56,15 +57,27 @@ int run(const std::vector<std::string>& args, const Environment& env) {
   } catch (const InputError& e) {
     env.err << "error: " << e.what() << "\n";
     return kExitUsage;
-  } catch (const std::exception& e) {
+  } catch (const BusyError& e) {
     env.err << "error: " << e.what() << "\n";
+    return kExitBusy;
+  } catch (const WriteError& e) {
+    env.err << "error: " << e.what() << "\n";
+    return kExitIoError;
+  } catch (const InterruptedError&) {
+    env.err << "interrupted before anything was written; run the same command again\n";
+    return kExitInterrupted;
+  } catch (const std::exception& e) {
+    env.err << "error: " << first_line(e.what()) << "\n";
+    return kExitFailed;
+  } catch (...) {
+    env.err << "error: unknown exception\n";
     return kExitFailed;
   }
   return kExitUsage;
 }
 
 int main(int argc, char** argv) {
-  Environment env{std::cout, std::cerr};
+  Environment env{std::cout, std::cerr, nullptr, false, ""};
   env.live_progress = isatty(STDERR_FILENO) == 1;
   env.self_binary = std::filesystem::read_symlink("/proc/self/exe").string();
   return run(std::vector<std::string>(argv + 1, argv + argc), env);

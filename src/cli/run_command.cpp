@@ -1,22 +1,22 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "run/runner.h"
 
 namespace wei::cli {
 
 namespace {
 
-constexpr int kExitInterrupted = 130;
-
 int exit_code(RunStatus status) {
   switch (status) {
-    case RunStatus::kOk: return 0;
+    case RunStatus::kOk: return kExitOk;
     case RunStatus::kInterrupted: return kExitInterrupted;
+    case RunStatus::kIoError: return kExitIoError;
     case RunStatus::kFailed:
-    case RunStatus::kDiverged: return 1;
+    case RunStatus::kDiverged: return kExitFailed;
   }
-  return 1;
+  return kExitFailed;
 }
 
 }  // namespace

@@ -27,6 +27,8 @@ Command add_sweep_command(CLI::App& app) {
   sweep->add_option("--slurm-mem", options->slurm.mem, "sbatch --mem, e.g. 8G");
   sweep->add_option("--slurm-max-parallel", options->slurm.max_parallel, "at most K array tasks at once (%K)");
   sweep->add_flag("--no-submit", *no_submit, "write the sbatch script without submitting it");
+  sweep->add_option("--max-points", options->max_points, "refuse a plan of more points than this (default 10000)")
+      ->check(CLI::PositiveNumber);
   return {sweep, [options, index, no_submit](const Environment& env, const TrainerRegistry& registry,
                                              const std::vector<std::string>&) {
             SweepOptions sweep_options = *options;

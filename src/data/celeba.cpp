@@ -7,6 +7,7 @@
 #define STBI_ONLY_JPEG
 #define STBI_ONLY_PNG
 #include <stb/stb_image.h>
+#include <torch/nn/functional.h>
 
 #include "base/errors.h"
 #include "data/file_io.h"

@@ -46,7 +46,11 @@ const NamedValues<CifarKind>& cifar_kind_names() {
 
 std::string cifar_name(CifarKind kind) { return name_of(cifar_kind_names(), kind); }
 
-CifarSplit read_cifar_file(const std::string& path, CifarKind kind) {
+CifarLayout published_layout(CifarKind kind) {
+  return kind == CifarKind::kCifar10 ? CifarLayout{10000, 10000} : CifarLayout{50000, 10000};
+}
+
+CifarSplit read_cifar_file(const std::string& path, CifarKind kind, std::optional<int64_t> expected_records) {
   const int64_t head = label_bytes(kind);
   const int64_t record_bytes = head + kCifarImageBytes;
   std::error_code ec;
@@ -57,6 +61,20 @@ CifarSplit read_cifar_file(const std::string& path, CifarKind kind) {
   const int64_t size = static_cast<int64_t>(fs::file_size(path, ec));
   if (ec) throw InputError(path + ": cannot read file size: " + ec.message());
   if (size == 0) throw InputError(path + ": empty file (byte offset 0)");
+  if (expected_records) {
+    const int64_t expected = *expected_records * record_bytes;
+    const std::string records = std::to_string(*expected_records) + " records of " + std::to_string(record_bytes) +
+                                " bytes: " + std::to_string(expected) + " bytes";
+    if (size < expected) {
+      throw InputError(path + ": truncated at byte offset " + std::to_string(size) + ": the " + cifar_name(kind) +
+                       " file holds " + records);
+    }
+    if (size > expected) {
+      throw InputError(path + ": " + std::to_string(size - expected) + " trailing bytes from byte offset " +
+                       std::to_string(expected) + " (padded or appended): the " + cifar_name(kind) + " file holds " +
+                       records);
+    }
+  }
   if (size % record_bytes != 0) {
     const int64_t last = size / record_bytes * record_bytes;
     throw InputError(path + ": truncated at byte offset " + std::to_string(size) + ": the record at byte offset " +
@@ -97,10 +115,15 @@ std::string resolve_cifar_dir(const std::string& root, CifarKind kind) {
 }
 
 CifarSplit load_cifar(const std::string& root, CifarKind kind, bool train) {
+  return load_cifar(root, kind, train, published_layout(kind));
+}
+
+CifarSplit load_cifar(const std::string& root, CifarKind kind, bool train, const CifarLayout& layout) {
   const fs::path dir = resolve_cifar_dir(root, kind);
   std::vector<torch::Tensor> images, labels, coarse;
   for (const auto& name : split_files(kind, train)) {
-    auto part = read_cifar_file((dir / name).string(), kind);
+    auto part = read_cifar_file((dir / name).string(), kind,
+                                train ? layout.train_records_per_file : layout.test_records);
     images.push_back(part.images);
     labels.push_back(part.labels);
     if (part.coarse_labels.defined()) coarse.push_back(part.coarse_labels);

@@ -4,6 +4,7 @@
 //   CIFAR-100: train.bin, test.bin; records of <1 coarse byte><1 fine byte><3072 pixel bytes>
 // Pixels are stored as three 32x32 planes (R, G, B), row-major. Any problem with a file (missing,
 // empty, truncated, a label byte out of range) is an InputError naming the file and byte offset.
+#include <optional>
 #include <string>
 
 #include <torch/types.h>
@@ -27,14 +28,25 @@ int64_t cifar_num_classes(CifarKind kind);
 const NamedValues<CifarKind>& cifar_kind_names();
 std::string cifar_name(CifarKind kind);
 
-// Reads every record of one binary file.
-CifarSplit read_cifar_file(const std::string& path, CifarKind kind);
+// Reads every record of one binary file. With `expected_records`, the file must hold exactly that
+// many: a shorter one is "truncated", a longer one has "trailing bytes" (a padded or appended file).
+CifarSplit read_cifar_file(const std::string& path, CifarKind kind, std::optional<int64_t> expected_records = std::nullopt);
+
+// Records per file of a split: the published files' (10,000 per CIFAR-10 batch; 50,000 and 10,000
+// in CIFAR-100's train.bin and test.bin). Tests pass smaller layouts to load_cifar.
+struct CifarLayout {
+  int64_t train_records_per_file;
+  int64_t test_records;
+};
+CifarLayout published_layout(CifarKind kind);
 
 // The folder holding the split files: `root` itself when it holds them, else the standard
 // sub-folder (cifar-10-batches-bin / cifar-100-binary). InputError when neither exists.
 std::string resolve_cifar_dir(const std::string& root, CifarKind kind);
 
-// All files of the training or test split, concatenated in the standard order.
+// All files of the training or test split, concatenated in the standard order, each checked to hold
+// exactly the records of `layout`.
 CifarSplit load_cifar(const std::string& root, CifarKind kind, bool train);
+CifarSplit load_cifar(const std::string& root, CifarKind kind, bool train, const CifarLayout& layout);
 
 }  // namespace wei::data

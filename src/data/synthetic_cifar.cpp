@@ -1,5 +1,7 @@
 #include "data/synthetic_cifar.h"
 
+#include <torch/nn/functional.h>
+
 #include "base/seeding.h"
 
 namespace wei::data {

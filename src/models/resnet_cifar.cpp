@@ -1,5 +1,7 @@
 #include "models/resnet_cifar.h"
 
+#include <torch/nn/functional.h>
+
 namespace wei::models {
 namespace {
 

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <torch/nn/modules/transformerlayer.h>
+
 namespace wei {
 
 TransformerMlmImpl::TransformerMlmImpl(const TransformerMlmOptions& options) : options_(options) {

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "base/atomic_file.h"
+#include "base/durable_file.h"
 #include "base/errors.h"
 #include "base/suggest.h"
 #include "results/summary.h"
@@ -129,8 +129,8 @@ void render_plot(const std::vector<RunRecord>& runs, const PlotOptions& options)
   const fs::path out(options.out);
   const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
   fs::create_directories(dir);
-  write_file_atomic(options.out + ".dat", files.data);
-  write_file_atomic(options.out + ".gp", files.script);
+  write_file_durably(options.out + ".dat", files.data);
+  write_file_durably(options.out + ".gp", files.script);
   const std::string command = "cd '" + dir.string() + "' && gnuplot '" + out.filename().string() + ".gp'";
   if (std::system(command.c_str()) != 0) throw RunError("plot: gnuplot failed on " + options.out + ".gp");
 }

@@ -4,8 +4,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "base/atomic_file.h"
+#include "base/durable_file.h"
 #include "base/errors.h"
+#include "run/checkpoint_file.h"
 
 namespace wei {
 
@@ -17,13 +18,14 @@ void RunFiles::create() const {
 
 void RunFiles::remove_run_files() const {
   std::error_code ec;
-  for (const auto& path : {config_path(), metrics_path(), history_path(), log_path(), checkpoint_path()}) {
+  for (const auto& path :
+       {config_path(), metrics_path(), history_path(), log_path(), checkpoint_path(), previous_checkpoint_path()}) {
     std::filesystem::remove(path, ec);
   }
 }
 
 bool RunFiles::holds_run() const {
-  for (const auto& path : {config_path(), metrics_path(), history_path(), checkpoint_path()}) {
+  for (const auto& path : {config_path(), metrics_path(), history_path(), checkpoint_path(), previous_checkpoint_path()}) {
     if (std::filesystem::exists(path)) return true;
   }
   return false;
@@ -43,30 +45,36 @@ std::optional<std::string> RunFiles::recorded_status() const {
 NextStep next_step(const RunFiles& files) {
   const auto status = files.recorded_status();
   if (status == "ok" || status == "diverged") return NextStep::kKeep;
-  if (files.has_checkpoint() && (!status || status == "interrupted")) return NextStep::kResume;
+  if (files.has_checkpoint() && (!status || status == "interrupted" || status == "io_error")) {
+    return checkpoint_problem(files.checkpoint_path()).empty() ? NextStep::kResume : NextStep::kCorrupt;
+  }
   return files.holds_run() ? NextStep::kRestart : NextStep::kFresh;
 }
 
-void RunFiles::write_config(const std::string& yaml) const { write_file_atomic(config_path(), yaml); }
+void RunFiles::write_config(const std::string& yaml) const { write_file_durably(config_path(), yaml); }
 
 void RunFiles::write_metrics(const nlohmann::ordered_json& metrics) const {
   if (!json_all_finite(metrics)) {
     throw std::logic_error("metrics hold a non-finite number at " + first_non_finite(metrics));
   }
-  write_file_atomic(metrics_path(), metrics.dump(2) + "\n");
+  write_file_durably(metrics_path(), metrics.dump(2) + "\n");
 }
 
 void RunFiles::append_history(const nlohmann::ordered_json& row) const {
-  std::ofstream out(history_path(), std::ios::app);
-  out << row.dump() << "\n";
-  out.flush();
-  if (!out) throw RunError("cannot append to " + history_path().string());
+  append_line_durably(history_path(), row.dump());
+}
+
+std::vector<std::string> RunFiles::history_lines() const {
+  std::ifstream in(history_path());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 void RunFiles::rewrite_history(const std::vector<nlohmann::ordered_json>& rows) const {
   std::string content;
   for (const auto& row : rows) content += row.dump() + "\n";
-  write_file_atomic(history_path(), content);
+  write_file_durably(history_path(), content);
 }
 
 std::string first_non_finite(const nlohmann::ordered_json& value, const std::string& prefix) {

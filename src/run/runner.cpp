@@ -11,13 +11,19 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <torch/utils.h>
+#include <torch/version.h>
 
-#include "base/atomic_file.h"
+#include "base/directory_lock.h"
+#include "base/durable_file.h"
 #include "base/build_info.h"
 #include "base/cpu_info.h"
 #include "base/device.h"
 #include "base/errors.h"
+#include "base/fault_injection.h"
 #include "base/stop_signals.h"
+#include "run/checkpoint_file.h"
+#include "run/out_dir_rules.h"
 #include "run/progress.h"
 #include "run/run_files.h"
 #include "spec/common_options.h"
@@ -35,6 +41,7 @@ const char* status_name(RunStatus status) {
     case RunStatus::kFailed: return "failed";
     case RunStatus::kDiverged: return "diverged";
     case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kIoError: return "io_error";
   }
   return "failed";
 }
@@ -58,12 +65,28 @@ std::string host_name() {
   return gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : "unknown";
 }
 
-// results/<name>/<UTC timestamp>, with -2, -3 ... when several runs start in the same second.
-fs::path default_out_dir(const std::string& name) {
+// Locks --out, or creates and locks results/<name>/<UTC timestamp> (-2, -3 ... when several runs
+// start in the same second: a directory another command created meanwhile is passed over).
+std::unique_ptr<DirectoryLock> lock_out_dir(const std::optional<std::string>& out_dir, const std::string& name,
+                                            const std::string& holder, fs::path& dir) {
+  if (out_dir) {
+    dir = *out_dir;
+    return std::make_unique<DirectoryLock>(dir, DirectoryLock::Mode::kExclusive, holder);
+  }
   const fs::path base = fs::path("results") / name / utc_timestamp("%Y%m%d-%H%M%S");
-  fs::path candidate = base;
-  for (int i = 2; fs::exists(candidate); ++i) candidate = base.string() + "-" + std::to_string(i);
-  return candidate;
+  for (int i = 1;; ++i) {
+    dir = i == 1 ? base : fs::path(base.string() + "-" + std::to_string(i));
+    if (fs::exists(dir)) continue;
+    auto lock = std::make_unique<DirectoryLock>(dir, DirectoryLock::Mode::kExclusive, holder);
+    if (lock->created()) return lock;
+  }
+}
+
+// The command that takes this run on from wherever it stopped (--continue decides what to do).
+std::string continue_command(const RunOptions& options, const fs::path& dir) {
+  std::string command = "wei-run run " + options.spec_path;
+  for (const auto& o : options.overrides) command += " '" + o + "'";
+  return command + " --out " + dir.string() + " --continue";
 }
 
 // Console output goes to stderr (coloured on a terminal), or to `stream` for in-process callers.
@@ -81,66 +104,12 @@ std::shared_ptr<spdlog::logger> make_logger(std::ostream* stream) {
   return logger;
 }
 
-// A run directory is only ever continued or kept under the spec it was started with.
-void require_saved_spec(const RunFiles& files, const Spec& spec, const char* what) {
-  std::ifstream in(files.config_path());
-  std::stringstream saved;
-  saved << in.rdbuf();
-  if (saved.str() != spec.to_yaml()) {
-    throw InputError(files.config_path().string() +
-                     ": the resolved spec differs from the one this run was started with; " + what +
-                     " with the same spec and overrides (compare with `wei-run validate`)");
-  }
-}
-
-// Decides what to do with an existing --out directory; throws InputError for a refused case.
-void check_out_dir(const RunFiles& files, const Spec& spec, const RunOptions& options) {
-  if (options.resume) {
-    if (!files.has_checkpoint()) {
-      throw InputError(files.dir().string() + ": nothing to resume (no checkpoints/last.pt)");
-    }
-    const auto status = files.recorded_status();
-    if (status && *status != "interrupted") {
-      throw InputError(files.dir().string() + ": the run there already ended with status '" + *status +
-                       "'; nothing to resume (use --force to run it again)");
-    }
-    require_saved_spec(files, spec, "resume");
-    return;
-  }
-  if (!files.holds_run() || options.force) return;
-  const auto status = files.recorded_status();
-  if (status && *status != "interrupted") {
-    throw InputError(files.dir().string() + ": holds a finished run (status '" + *status +
-                     "'); choose another --out or pass --force to overwrite it");
-  }
-  throw InputError(files.dir().string() +
-                   ": holds an unfinished run; pass --resume to continue it or --force to start over");
-}
-
-// --continue: what the --out directory holds decides, by the rule wei-run sweep applies to its points
-// (next_step). A finished run (ok or diverged) is kept under the same spec and its status returned;
-// otherwise options.resume or options.force is set for check_out_dir and nullopt returned.
-std::optional<RunStatus> continue_decision(const RunFiles& files, const Spec& spec, RunOptions& options,
-                                           spdlog::logger& log) {
-  switch (next_step(files)) {
-    case NextStep::kKeep: {
-      require_saved_spec(files, spec, "continue it");
-      const std::string status = *files.recorded_status();
-      log.info("{} already holds a finished run (status {}); kept", files.dir().string(), status);
-      return status == "diverged" ? RunStatus::kDiverged : RunStatus::kOk;
-    }
-    case NextStep::kResume: options.resume = true; break;
-    case NextStep::kRestart: options.force = true; break;
-    case NextStep::kFresh: break;
-  }
-  return std::nullopt;
-}
-
 struct RunnerState {
   int64_t epochs_done = 0;
   std::vector<json> history;
   json best = json::object();
   json epoch_timing = json::array();  // volatile: ends up under metrics.json "run"
+  int64_t threads = 0;                // torch's thread count: a resume keeps it (same arithmetic)
 };
 
 // The runner's part of every checkpoint, beside the trainer's.
@@ -153,6 +122,7 @@ void register_runner_state(CheckpointBundle& bundle, RunnerState& state) {
         doc["history"] = state.history;
         doc["best"] = state.best;
         doc["epoch_timing"] = state.epoch_timing;
+        doc["threads"] = state.threads;
         return doc;
       },
       [&state](const json& doc) {
@@ -160,6 +130,7 @@ void register_runner_state(CheckpointBundle& bundle, RunnerState& state) {
         state.history.assign(doc.at("history").begin(), doc.at("history").end());
         state.best = doc.at("best");
         state.epoch_timing = doc.at("epoch_timing");
+        state.threads = doc.at("threads").get<int64_t>();
       });
 }
 
@@ -178,8 +149,7 @@ void update_best(json& best, const json& row, const HeadlineMetric& headline) {
 
 }  // namespace
 
-RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& registry) {
-  RunOptions options = requested;  // --continue turns into --resume or --force (continue_decision)
+RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry) {
   // From the first instruction on, a stop signal is noted rather than killing the process, so even a
   // run stopped while it loads its data ends with status "interrupted" (or no trace at all).
   reset_stop_request();
@@ -187,69 +157,109 @@ RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& reg
   const auto wall_start = std::chrono::steady_clock::now();
   const std::string started_at = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
 
-  // --- Everything below up to files.create() only reads: bad input leaves no trace. ---
+  // --- Up to files.create(), bad input and interrupts leave no trace. ---
   const Spec spec = load_spec(options.spec_path, options.overrides, registry);
   const CommonOptions common = common_options_schema().bind(spec);
   const TrainerInfo& info = registry.get(common.trainer);
-  auto log = make_logger(options.console);
-  // What is logged before the run directory exists (the device choice, the trainer's data summary
-  // and warnings) is kept here and written to log.txt first, once that file exists.
-  auto early_log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kEarlyLogMessages);
-  log->sinks().push_back(early_log);
-  const torch::Device device = resolve_device(common.device, *log);
-  const int threads = resolve_threads(common.threads);
-  torch::set_num_threads(threads);
-
   if (options.resume && !options.out_dir) throw InputError("--resume needs --out DIR naming the run to continue");
   if (options.continue_run && !options.out_dir) throw InputError("--continue needs --out DIR naming the run");
   if (options.continue_run && (options.resume || options.force)) {
     throw InputError("--continue chooses between resuming and starting over itself; pass it without --resume "
                      "or --force");
   }
-  const fs::path dir = options.out_dir ? fs::path(*options.out_dir) : default_out_dir(common.name);
+  auto log = make_logger(options.console);
+  // What is logged before the run directory exists (the device choice, the trainer's data summary
+  // and warnings) is kept here and written to log.txt first, once that file exists.
+  auto early_log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kEarlyLogMessages);
+  log->sinks().push_back(early_log);
+  const torch::Device device = resolve_device(common.device, *log);
+  int threads = resolve_threads(common.threads);
+  torch::set_num_threads(threads);
+
+  fs::path dir;
+  const auto lock = lock_out_dir(options.out_dir, common.name, "wei-run run " + options.spec_path, dir);
   const RunFiles files(dir);
-  if (options.continue_run) {
-    if (const auto kept = continue_decision(files, spec, options, *log)) return {*kept, dir.string()};
-  }
-  check_out_dir(files, spec, options);
-
-  const uint64_t seed = static_cast<uint64_t>(common.seed);
-  const RunContext context{device, seed, *log, StopToken([] { return stop_requested(); })};
-  std::unique_ptr<Trainer> trainer = info.create(spec, context);
-  trainer->prepare();
-
+  std::unique_ptr<Trainer> trainer;
   RunnerState state;
   CheckpointBundle bundle;
-  register_runner_state(bundle, state);
-  trainer->register_state(bundle);
-  if (options.resume) {
-    try {
-      torch::serialize::InputArchive archive;
-      archive.load_from(files.checkpoint_path().string());
-      bundle.load(archive);
-    } catch (const std::exception& e) {
-      throw InputError(files.checkpoint_path().string() + ": cannot resume from this checkpoint: " + e.what());
+  OutDirAction action = OutDirAction::kStart;
+  try {
+    for (const auto& folder : {dir, dir / "checkpoints"}) {
+      if (const int removed = remove_stale_temp_files(folder); removed > 0) {
+        log->info("removed {} temporary file(s) left in {} by a killed process", removed, folder.string());
+      }
     }
-  }
+    action = decide_out_dir(files, spec, {options.resume, options.force, options.continue_run}, *log);
+    if (action == OutDirAction::kKeep) {
+      const std::string status = *files.recorded_status();
+      return {status == "diverged" ? RunStatus::kDiverged : RunStatus::kOk, dir.string()};
+    }
 
-  // --- From here on the run directory exists and every outcome is recorded in metrics.json. ---
-  if (options.force && !options.resume) files.remove_run_files();
-  files.create();
-  files.write_config(spec.to_yaml());
+    const uint64_t seed = static_cast<uint64_t>(common.seed);
+    const RunContext context{device, seed, *log, StopToken([] { return stop_requested(); })};
+    trainer = info.create(spec, context);
+    trainer->prepare();
+    inject_allocation();
+    register_runner_state(bundle, state);
+    trainer->register_state(bundle);
+    if (action == OutDirAction::kResume) {
+      torch::serialize::InputArchive archive;
+      read_checkpoint(files.checkpoint_path(), archive);
+      try {
+        bundle.load(archive);
+      } catch (const std::exception& e) {
+        throw CheckpointError(files.checkpoint_path().string() + ": does not hold this run's state: " +
+                              first_line(e.what()) + corrupt_checkpoint_advice(files));
+      }
+      if (common.threads == 0 && state.threads > 0 && state.threads != threads) {
+        log->info("resuming with the {} thread(s) the run started with, not {}, so it ends as an uninterrupted run would",
+                  state.threads, threads);
+        threads = static_cast<int>(state.threads);
+        torch::set_num_threads(threads);
+      }
+    }
+  } catch (...) {
+    lock->discard_if_created();
+    throw;
+  }
+  state.threads = threads;
+  const bool resuming = action == OutDirAction::kResume;
+
+  // --- From here on the run directory holds the run and every outcome is recorded in metrics.json. ---
+  RunStatus status = RunStatus::kOk;
+  std::string error;
+  json final_block = json::object();
+  json run;
+  try {
+    if (action == OutDirAction::kRestart) files.remove_run_files();
+    files.create();
+    files.write_config(spec.to_yaml());
+  } catch (const WriteError& e) {
+    // Nothing of this run is on disk yet: leave the directory as the command found it.
+    log->error("io_error: {}", e.what());
+    files.remove_run_files();
+    std::error_code ec;
+    fs::remove(dir / "checkpoints", ec);  // only when empty
+    lock->discard_if_created();
+    return {RunStatus::kIoError, dir.string()};
+  }
   auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
   file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
   for (const auto& message : early_log->last_raw()) file_sink->log(message);
   log->sinks().back() = file_sink;  // in place of early_log
-  if (options.resume) {
-    files.rewrite_history(state.history);
+  if (resuming) {
+    std::vector<std::string> expected;
+    for (const auto& row : state.history) expected.push_back(row.dump());
+    if (files.history_lines() != expected) {
+      log->warn("{} did not match the checkpoint (a torn or extra line of a killed run); rewritten from it",
+                files.history_path().string());
+    }
     log->info("resuming {} from epoch {}/{}", dir.string(), state.epochs_done, trainer->num_epochs());
   } else {
-    files.rewrite_history({});
     log->info("run {} -> {}", common.name, dir.string());
   }
-  log->info("trainer {}, device {}, {} thread(s), seed {}", info.name, device.str(), threads, seed);
+  log->info("trainer {}, device {}, {} thread(s), seed {}", info.name, device.str(), threads, common.seed);
 
-  json run;
   run["id"] = dir.filename().string();
   run["started_at"] = started_at;
   run["finished_at"] = nullptr;
@@ -262,18 +272,15 @@ RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& reg
   run["threads"] = threads;
   run["cpu"] = cpu_info_json(host_cpu());
   run["argv"] = options.argv;
-  run["resumed_from_epoch"] = options.resume ? json(state.epochs_done) : json(nullptr);
+  run["resumed_from_epoch"] = resuming ? json(state.epochs_done) : json(nullptr);
 
   const HeadlineMetric headline = trainer->headline();
   const int64_t total = trainer->num_epochs();
-  RunStatus status = RunStatus::kOk;
-  std::string error;
-  json final_block = json::object();
-
   std::vector<double> epoch_costs;
   for (int64_t e = 0; e < total; ++e) epoch_costs.push_back(trainer->epoch_cost(e));
   ProgressReporter progress(*log, std::move(epoch_costs), state.epochs_done, options.live_progress, headline.key);
   try {
+    files.rewrite_history(state.history);
     for (int64_t epoch = state.epochs_done; epoch < total; ++epoch) {
       if (stop_requested()) throw InterruptedError();
       const auto epoch_start = std::chrono::steady_clock::now();
@@ -290,13 +297,19 @@ RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& reg
       if (const std::string bad = first_non_finite(row); !bad.empty()) {
         throw DivergedError(epoch + 1, "non-finite " + bad + " in epoch " + std::to_string(epoch + 1));
       }
+      const RunnerState committed = state;  // what the checkpoint on disk holds, if this one fails
       state.history.push_back(row);
       state.epoch_timing.push_back(timing);
       state.epochs_done = epoch + 1;
       update_best(state.best, row, headline);
-      torch::serialize::OutputArchive archive;
-      bundle.save(archive);
-      write_via_temp(files.checkpoint_path(), [&](const std::string& tmp) { archive.save_to(tmp); });
+      try {
+        torch::serialize::OutputArchive archive;
+        bundle.save(archive);
+        write_checkpoint(files.checkpoint_path(), files.previous_checkpoint_path(), archive);
+      } catch (const WriteError&) {
+        state = committed;
+        throw;
+      }
       files.append_history(row);
       progress.epoch_done(epoch, row);
     }
@@ -307,15 +320,19 @@ RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& reg
     }
   } catch (const InterruptedError&) {
     status = RunStatus::kInterrupted;
-    error = "interrupted after epoch " + std::to_string(state.epochs_done) + "; resume with --resume --out " +
-            dir.string();
+    error = "interrupted after epoch " + std::to_string(state.epochs_done) + "; continue with: " +
+            continue_command(options, dir);
+  } catch (const WriteError& e) {
+    status = RunStatus::kIoError;
+    error = std::string(e.what()) + "; the checkpoint of epoch " + std::to_string(state.epochs_done) +
+            " is intact: once there is room, continue with: " + continue_command(options, dir);
   } catch (const DivergedError& e) {
     status = RunStatus::kDiverged;
     error = e.what();
     final_block["diverged_at_step"] = e.step();
   } catch (const std::exception& e) {
     status = RunStatus::kFailed;
-    error = e.what();
+    error = first_line(e.what());
   }
   progress.finish();
 
@@ -334,7 +351,14 @@ RunResult run_experiment(const RunOptions& requested, const TrainerRegistry& reg
   metrics["final"] = final_block;
   metrics["best"] = state.best;
   metrics["error"] = error.empty() ? json(nullptr) : json(error);
-  files.write_metrics(metrics);
+  try {
+    files.write_metrics(metrics);
+  } catch (const WriteError& e) {
+    // The result cannot be recorded; the checkpoint can still finish it (--continue recomputes it).
+    if (status != RunStatus::kOk) log->error("{}: {}", status_name(status), error);
+    log->error("io_error: {}; continue with: {}", e.what(), continue_command(options, dir));
+    return {RunStatus::kIoError, dir.string()};
+  }
 
   if (status == RunStatus::kOk) {
     log->info("done in {}: {}", format_duration(wall), files.metrics_path().string());

@@ -2,8 +2,11 @@
 // Runs one experiment end to end: spec -> trainer -> run directory with metrics.json.
 //
 // Ordering contract: everything that can fail because of bad input (spec, device, data files,
-// the --out/--resume state) is checked before the run directory is touched, so an InputError
-// leaves nothing on disk.
+// the --out/--resume state, a corrupt checkpoint) is checked before any run file is written, so an
+// InputError (or a stop signal) before the start leaves nothing on disk: a directory the command
+// created is removed again. The run directory is locked for the whole command (DirectoryLock): a
+// second command on it fails at once with BusyError. A result file that cannot be written (disk
+// full, I/O error) ends the run with status io_error and the last checkpoint intact.
 #include <optional>
 #include <ostream>
 #include <string>
@@ -19,7 +22,7 @@ struct RunOptions {
   std::optional<std::string> out_dir;  // default results/<name>/<timestamp>
   bool resume = false;
   bool force = false;
-  // Whatever --out holds decides (metrics/run_files.h next_step): a finished run (ok, diverged) is
+  // Whatever --out holds decides (run/run_files.h next_step): a finished run (ok, diverged) is
   // kept and its status returned, an interrupted one resumed, any other leftover started over.
   bool continue_run = false;
   std::vector<std::string> argv;  // recorded in run.argv
@@ -29,7 +32,7 @@ struct RunOptions {
   std::ostream* console = nullptr;
 };
 
-enum class RunStatus { kOk, kFailed, kDiverged, kInterrupted };
+enum class RunStatus { kOk, kFailed, kDiverged, kInterrupted, kIoError };
 
 struct RunResult {
   RunStatus status;

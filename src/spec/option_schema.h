@@ -95,6 +95,14 @@ class OptionSchema {
     });
   }
 
+  // The memory a run with these options needs at its peak (ParamSchema::set_memory_estimate).
+  void memory_estimate(std::function<MemoryEstimate(const Options&)> estimate) {
+    auto binders = binders_;
+    schema_.set_memory_estimate([binders, estimate = std::move(estimate)](const Spec& spec) {
+      return estimate(bind_with(*binders, spec));
+    });
+  }
+
   const ParamSchema& params() const { return schema_; }
 
   // The options of a loaded spec whose schema includes params().
@@ -104,7 +112,7 @@ class OptionSchema {
   using Binder = std::function<void(const Spec&, Options&)>;
 
   static const Options& defaults() {
-    static const Options options{};
+    static const Options options;
     return options;
   }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/durable_file.h"
 #include "base/suggest.h"
 
 namespace wei {
@@ -25,7 +26,7 @@ std::string number_text(double v) {
     std::ostringstream candidate;
     candidate.precision(precision);
     candidate << v;
-    if (std::stod(candidate.str()) == v) return candidate.str();
+    if (std::strtod(candidate.str().c_str(), nullptr) == v) return candidate.str();
   }
   return out.str();
 }
@@ -167,9 +168,31 @@ void ParamSchema::add_check(std::vector<std::string> keys, std::string rule, std
   checks_.push_back({std::move(keys), std::move(rule), std::move(holds)});
 }
 
+void ParamSchema::set_memory_estimate(std::function<MemoryEstimate(const Spec&)> estimate) {
+  memory_estimate_ = std::move(estimate);
+}
+
 void ParamSchema::merge(const ParamSchema& other) {
   for (const auto& def : other.params_) add(def);
   for (const auto& check : other.checks_) checks_.push_back(check);
+  if (other.memory_estimate_) {
+    if (memory_estimate_) throw std::logic_error("two memory estimates merged into one schema");
+    memory_estimate_ = other.memory_estimate_;
+  }
+}
+
+double MemoryEstimate::total() const {
+  double sum = 0;
+  for (const auto& [what, bytes] : parts) sum += bytes;
+  return sum;
+}
+
+std::string MemoryEstimate::text() const {
+  auto sorted = parts;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out = byte_size_text(total()) + ":";
+  for (size_t i = 0; i < sorted.size(); ++i) out += (i ? ", " : " ") + sorted[i].first + " " + byte_size_text(sorted[i].second);
+  return out;
 }
 
 ParamSchema ParamSchema::read_under(
@@ -184,6 +207,7 @@ ParamSchema ParamSchema::read_under(
     }
     if (read) out.params_.push_back(def);
   }
+  out.memory_estimate_ = memory_estimate_;
   for (const auto& check : checks_) {
     const bool all_read = std::all_of(check.keys.begin(), check.keys.end(),
                                       [&](const std::string& key) { return out.find(key) != nullptr; });

@@ -66,6 +66,16 @@ struct ParamDef {
   std::string conditions_text() const;
 };
 
+// What a run of the spec will hold in memory at its peak, part by part ("data", "model and optimizer",
+// "activations of one batch", "history"), in bytes: a spec whose estimate exceeds the memory this
+// process may use is refused when it is loaded, instead of meeting the out-of-memory killer.
+struct MemoryEstimate {
+  std::vector<std::pair<std::string, double>> parts;
+  double total() const;
+  // "4.1 GB: data 3.9 GB, activations of one batch 200.0 MB, ..." (largest first).
+  std::string text() const;
+};
+
 // A constraint between keys, checked once every key has a valid value of its own.
 struct CrossCheck {
   std::vector<std::string> keys;  // the first names the place of the problem
@@ -89,7 +99,12 @@ class ParamSchema {
   // Declares a constraint between `keys` (declared ones; checked when they are all read).
   void add_check(std::vector<std::string> keys, std::string rule, std::function<bool(const Spec&)> holds);
 
-  // Appends every definition and check of `other`; a path declared twice is a std::logic_error.
+  // The memory a run of the spec needs (one estimate per schema; a trainer's replaces none).
+  void set_memory_estimate(std::function<MemoryEstimate(const Spec&)> estimate);
+  const std::function<MemoryEstimate(const Spec&)>& memory_estimate() const { return memory_estimate_; }
+
+  // Appends every definition and check of `other` (and its memory estimate); a path declared twice
+  // is a std::logic_error.
   void merge(const ParamSchema& other);
 
   const std::vector<ParamDef>& params() const { return params_; }
@@ -113,6 +128,7 @@ class ParamSchema {
   ParamDef& add(ParamDef def);
   std::vector<ParamDef> params_;
   std::vector<CrossCheck> checks_;
+  std::function<MemoryEstimate(const Spec&)> memory_estimate_;
 };
 
 // A condition key's value as ParamCondition::values names it: the string, true/false, the number.

@@ -1,6 +1,8 @@
 #include "spec/spec_loader.h"
 
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/errors.h"
+#include "base/durable_file.h"
+#include "base/memory_info.h"
 #include "base/suggest.h"
 #include "spec/common_options.h"
 
@@ -55,6 +59,17 @@ std::string clipped(const std::string& text) {
   return text.substr(0, kMaxEcho) + "... (" + std::to_string(text.size()) + " characters)";
 }
 
+// True for a number too large for a double, or too small to be a normal one (subnormals lose
+// precision and do not read back; strtod reports both as ERANGE).
+bool number_out_of_range(const std::string& text) {
+  if (text.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double d = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0') return false;  // not a plain number: reported as such elsewhere
+  return errno == ERANGE || std::fpclassify(d) == FP_SUBNORMAL;
+}
+
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
   const auto match = closest_match(word, candidates);
   return match ? " (did you mean '" + *match + "'?)" : "";
@@ -87,10 +102,18 @@ std::string convert_scalar(const YAML::Node& node, ParamType type, const ParamDe
         out = static_cast<int64_t>(d);
         return "";
       }
+      if ((number_out_of_range(text) && std::fabs(std::strtod(text.c_str(), nullptr)) >= 1) ||
+          (YAML::convert<double>::decode(node, d) && d == std::floor(d))) {
+        return "invalid value '" + clipped(text) + "'; out of the range of an int (64-bit)";
+      }
       return invalid + "int";
     }
     case ParamType::kFloat: {
       double d = 0;
+      if (number_out_of_range(text)) {
+        return "invalid value '" + clipped(text) + "'; out of the range of a float (64-bit: magnitudes up to 1.8e308, "
+               "and 0 or at least 2.2e-308)";
+      }
       if (!YAML::convert<double>::decode(node, d)) return invalid + "float";
       if (!std::isfinite(d)) return "invalid value '" + clipped(text) + "'; must be finite";
       out = d;
@@ -222,6 +245,11 @@ void flatten(const YAML::Node& map, const std::string& section, const ParamSchem
       continue;
     }
     if (schema.find(path)) {
+      const auto earlier = entries.find(path);
+      if (earlier != entries.end()) {  // `optim: {lr: 1}` and `optim.lr: 2` in one file
+        diags.add(key_origin, path, "duplicate key (also given at " + earlier->second.origin.text + ")");
+        continue;
+      }
       entries[path] = Entry{item.second, file_origin(source, item.second.Mark()), source};
     } else if (schema.is_section(path)) {
       if (item.second.IsMap()) {
@@ -360,6 +388,18 @@ void check_constraints(const Spec& spec, const std::map<std::string, Entry>& ent
   }
 }
 
+void check_memory(const Spec& spec, Diagnostics& diags) {
+  const auto& estimate_of = spec.schema().memory_estimate();
+  if (!estimate_of) return;
+  const MemoryEstimate estimate = estimate_of(spec);
+  const auto available = available_memory();
+  if (!available || estimate.total() <= available->bytes) return;
+  diags.add(Origin{spec.source()}, "",
+            "a run of this spec needs an estimated " + estimate.text() + "; more than the " +
+                byte_size_text(available->bytes) + " this process may use (" + available->source +
+                "): make the largest part smaller");
+}
+
 std::string file_stem(const std::string& source) {
   return std::filesystem::path(source).stem().string();
 }
@@ -367,6 +407,7 @@ std::string file_stem(const std::string& source) {
 }  // namespace
 
 Spec load_spec(const std::string& path, const std::vector<std::string>& overrides, const SchemaCatalog& catalog) {
+  if (std::filesystem::is_directory(path)) throw InputError(path + ": is a directory, not a spec file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw InputError(path + ": cannot read spec file (" +
@@ -382,7 +423,13 @@ Spec load_spec_text(const std::string& text, const std::string& source,
   Diagnostics diags;
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      diags.add(file_origin(source, documents[1].Mark()), "",
+                "a second YAML document (after '---'); a spec is one document");
+      diags.raise();
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::ParserException& e) {
     diags.add(file_origin(source, e.mark), "", "YAML syntax error: " + e.msg);
     diags.raise();
@@ -461,6 +508,8 @@ Spec load_spec_text(const std::string& text, const std::string& source,
   if (std::get<std::string>(values["name"]).empty()) values["name"] = file_stem(source);
   Spec spec(read, std::move(values), source);
   check_constraints(spec, entries, diags);
+  diags.raise_if_any();
+  check_memory(spec, diags);
   diags.raise_if_any();
   return spec;
 }

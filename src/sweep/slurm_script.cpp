@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "base/atomic_file.h"
+#include "base/durable_file.h"
 #include "base/errors.h"
 
 namespace wei {
@@ -53,7 +53,7 @@ std::string slurm_array_script(const SweepOptions& options, size_t num_points, c
 int submit_slurm_array(const SweepOptions& options, size_t num_points, const fs::path& root) {
   fs::create_directories(root / "slurm");
   const fs::path script_path = fs::absolute(root / "slurm" / "sweep.sbatch");
-  write_file_atomic(script_path, slurm_array_script(options, num_points, root));
+  write_file_durably(script_path, slurm_array_script(options, num_points, root));
   fs::permissions(script_path, fs::perms::owner_exec, fs::perm_options::add);
   std::cerr << "wrote " << script_path.string() << " (" << num_points << " array tasks)\n";
   if (!options.slurm.submit) return 0;
@@ -66,7 +66,7 @@ int submit_slurm_array(const SweepOptions& options, size_t num_points, const fs:
   const int status = pclose(pipe);
   if (status != 0) throw RunError("sbatch failed: " + output);
   while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  write_file_atomic(root / "slurm" / "job_id", output + "\n");
+  write_file_durably(root / "slurm" / "job_id", output + "\n");
   std::cout << output << "\n";
   std::cerr << "submitted Slurm array job " << output << "; results land in " << root.string() << "\n";
   return 0;

@@ -1,6 +1,7 @@
 #include "sweep/sweep_plan.h"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -231,7 +232,7 @@ std::vector<SweepPoint> expand_points(SweepMode mode, const std::vector<SweepAxi
 }
 
 SweepPlan make_sweep_plan(const std::string& spec_path, const std::vector<std::string>& args,
-                          const std::string& mode_override) {
+                          const std::string& mode_override, size_t max_points) {
   SweepPlan plan;
   std::string block_mode;
   plan.axes = read_sweep_block(spec_path, block_mode, plan.slurm);
@@ -253,6 +254,17 @@ SweepPlan make_sweep_plan(const std::string& spec_path, const std::vector<std::s
   }
   const std::string mode = !mode_override.empty() ? mode_override : !block_mode.empty() ? block_mode : "grid";
   plan.mode = parse_mode(mode, "--mode");
+  // Counted before anything is expanded: a grid of 1e10 points is refused, not built.
+  double points = plan.axes.empty() ? 1 : plan.mode == SweepMode::kZip ? static_cast<double>(plan.axes.front().values.size()) : 1;
+  if (plan.mode == SweepMode::kGrid) {
+    for (const auto& axis : plan.axes) points *= static_cast<double>(axis.values.size());
+  }
+  if (points > static_cast<double>(max_points)) {
+    char count[32];
+    std::snprintf(count, sizeof(count), "%.0f", points);
+    throw InputError(spec_path + ": the sweep has " + count + " points, more than the limit of " +
+                     std::to_string(max_points) + "; pass --max-points N to allow more");
+  }
   plan.points = expand_points(plan.mode, plan.axes, plan.fixed_overrides);
   return plan;
 }

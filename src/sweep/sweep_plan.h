@@ -60,9 +60,11 @@ struct SweepPlan {
 std::vector<std::string> parse_axis_values(const std::string& text, const std::string& origin);
 
 // Reads the spec's sweep block (if any), adds the command-line arguments, expands the points.
-// `mode_override`: "grid", "zip" or "" (the block's mode, else grid). Throws InputError/SpecError.
+// `mode_override`: "grid", "zip" or "" (the block's mode, else grid). Throws InputError/SpecError,
+// also for a plan of more than `max_points` points (counted before they are expanded).
+inline constexpr size_t kDefaultMaxSweepPoints = 10000;
 SweepPlan make_sweep_plan(const std::string& spec_path, const std::vector<std::string>& args,
-                          const std::string& mode_override);
+                          const std::string& mode_override, size_t max_points = kDefaultMaxSweepPoints);
 
 // Expands axes into points; zip requires every axis to have the same length (InputError).
 std::vector<SweepPoint> expand_points(SweepMode mode, const std::vector<SweepAxis>& axes,

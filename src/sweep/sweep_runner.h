@@ -24,10 +24,13 @@ struct SweepOptions {
   std::string launcher = "local";
   SlurmOptions slurm;
   std::string self_binary;  // the wei-run executable workers run
+  size_t max_points = kDefaultMaxSweepPoints;
 };
 
-// Returns the exit code: 0 every point ok; 1 some point failed or diverged; 130 interrupted.
-// Throws InputError/SpecError (exit 2) before anything is written when any point is invalid.
+// Returns the exit code: 0 every point ok; 1 some point failed or diverged; 3 a point (or sweep.json)
+// could not be written; 130 interrupted. Throws InputError/SpecError (exit 2) before anything is
+// written when any point is invalid, BusyError (exit 4) when another sweep holds the root, and
+// WriteError (exit 3) when sweep.json cannot be written (after stopping the workers cleanly).
 int run_sweep(const SweepOptions& options, const TrainerRegistry& registry);
 
 }  // namespace wei

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
@@ -26,10 +27,15 @@ struct StepBatch {
 };
 
 struct StepLoss {
-  torch::Tensor loss;          // scalar: what backward runs on
-  double weight = 1.0;         // its weight in the epoch's mean: examples or targets it averages, or 1
-  torch::Tensor correct;       // optional: correct predictions of this step (integer scalar)
-  int64_t predictions = 0;     // how many predictions `correct` is out of
+  // A loss that counts once in the epoch's mean (or `weight` times), without accuracy.
+  StepLoss(torch::Tensor loss, double weight = 1.0) : loss(std::move(loss)), weight(weight) {}
+  StepLoss(torch::Tensor loss, double weight, torch::Tensor correct, int64_t predictions)
+      : loss(std::move(loss)), weight(weight), correct(std::move(correct)), predictions(predictions) {}
+
+  torch::Tensor loss;       // scalar: what backward runs on
+  double weight;            // its weight in the epoch's mean: examples or targets it averages, or 1
+  torch::Tensor correct;    // optional: correct predictions of this step (integer scalar)
+  int64_t predictions = 0;  // how many predictions `correct` is out of
 };
 
 using StepFunction = std::function<StepLoss(const StepBatch&)>;

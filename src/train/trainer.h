@@ -33,6 +33,10 @@
 
 namespace wei {
 
+// Memory of one history row as the runner holds it (in memory, in metrics.json and in every
+// checkpoint), before the row's own arrays: the unit of the "history" part of memory estimates.
+inline constexpr double kHistoryRowBytes = 2048;
+
 struct RunContext {
   torch::Device device;
   uint64_t seed;  // spec "seed"; derive independent streams with base/seeding.h

@@ -4,6 +4,7 @@
 #include "trainers/hmm_prompt/hmm_prompt_trainer.h"
 #include "trainers/imbalanced_cifar/imbalanced_cifar_trainer.h"
 #include "trainers/label_noise_sgd/label_noise_sgd_trainer.h"
+#include "trainers/max_margin/max_margin_trainer.h"
 #include "trainers/spurious_selftrain/spurious_selftrain_trainer.h"
 
 namespace wei {
@@ -15,6 +16,7 @@ const TrainerRegistry& builtin_registry() {
     r.add(imbalanced_cifar_trainer_info());
     r.add(hmm_prompt_trainer_info());
     r.add(spurious_selftrain_trainer_info());
+    r.add(max_margin_trainer_info());
     return r;
   }();
   return registry;

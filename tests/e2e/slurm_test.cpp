@@ -11,11 +11,25 @@
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Stops the daemons slurm_local.sh started when the test ends, also when an assertion fails.
+struct LocalSlurm {
+  explicit LocalSlurm(fs::path state) : state(std::move(state)) {}
+  ~LocalSlurm() {
+    std::system((std::string(WEI_SOURCE_DIR) + "/scripts/slurm_local.sh stop " + state.string()).c_str());
+  }
+  fs::path state;
+};
+
+}  // namespace
+
 TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e][slurm]") {
   wei::testing::TempDir tmp;
   const fs::path state = tmp.path() / "slurm-state";
   const std::string start = std::string(WEI_SOURCE_DIR) + "/scripts/slurm_local.sh start " + state.string() +
                             " > " + (tmp.path() / "slurm-start.log").string() + " 2>&1";
+  const LocalSlurm slurm(state);  // before start: a half-started cluster is stopped too
   if (std::system(start.c_str()) != 0) {
     std::ifstream log(tmp.path() / "slurm-start.log");
     std::string reason((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
@@ -47,7 +61,6 @@ TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e]
     if (status == std::vector<std::string>(3, "ok")) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  std::system((std::string(WEI_SOURCE_DIR) + "/scripts/slurm_local.sh stop " + state.string()).c_str());
   CHECK(status == std::vector<std::string>(3, "ok"));
   for (const char* point : {"seed=0", "seed=1", "seed=2"}) {
     std::ifstream in(tmp.path() / "sl" / point / "metrics.json");

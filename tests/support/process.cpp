@@ -22,7 +22,7 @@ std::string slurp(const std::filesystem::path& path) {
 }  // namespace
 
 ChildProcess::ChildProcess(const std::string& binary, const std::vector<std::string>& args,
-                           const std::filesystem::path& cwd) {
+                           const std::filesystem::path& cwd, const Environment& env) {
   const std::string tag = std::to_string(std::random_device{}());
   out_path_ = cwd / (".child-" + tag + ".out");
   err_path_ = cwd / (".child-" + tag + ".err");
@@ -30,6 +30,7 @@ ChildProcess::ChildProcess(const std::string& binary, const std::vector<std::str
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     if (chdir(cwd.c_str()) != 0) _exit(127);
+    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
     const int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, STDOUT_FILENO);
@@ -45,9 +46,21 @@ ChildProcess::ChildProcess(const std::string& binary, const std::vector<std::str
 
 void ChildProcess::send_signal(int signal) const { kill(pid_, signal); }
 
+bool ChildProcess::finished() {
+  if (status_) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  status_ = status;
+  return true;
+}
+
 ProcessResult ChildProcess::wait() {
   int status = 0;
-  waitpid(pid_, &status, 0);
+  if (status_) {
+    status = *status_;
+  } else {
+    waitpid(pid_, &status, 0);
+  }
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   ProcessResult result{code, slurp(out_path_), slurp(err_path_)};
   std::filesystem::remove(out_path_);
@@ -55,8 +68,9 @@ ProcessResult ChildProcess::wait() {
   return result;
 }
 
-ProcessResult run_wei(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
-  return ChildProcess(WEI_RUN_BINARY, args, cwd).wait();
+ProcessResult run_wei(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      const ChildProcess::Environment& env) {
+  return ChildProcess(WEI_RUN_BINARY, args, cwd, env).wait();
 }
 
 }  // namespace wei::testing

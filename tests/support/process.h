@@ -3,6 +3,8 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -16,17 +18,25 @@ struct ProcessResult {
 
 class ChildProcess {
  public:
-  // Starts `binary args...` in `cwd` with stdout/stderr redirected to files in `cwd`.
-  ChildProcess(const std::string& binary, const std::vector<std::string>& args, const std::filesystem::path& cwd);
+  using Environment = std::vector<std::pair<std::string, std::string>>;
+  // Starts `binary args...` in `cwd` with stdout/stderr redirected to files in `cwd`, with `env`
+  // added to this process's environment.
+  ChildProcess(const std::string& binary, const std::vector<std::string>& args, const std::filesystem::path& cwd,
+               const Environment& env = {});
   void send_signal(int signal) const;
+  pid_t pid() const { return pid_; }
+  // True once the child has ended (its exit status is kept for wait()).
+  bool finished();
   ProcessResult wait();
 
  private:
   pid_t pid_;
+  std::optional<int> status_;
   std::filesystem::path out_path_;
   std::filesystem::path err_path_;
 };
 
-ProcessResult run_wei(const std::vector<std::string>& args, const std::filesystem::path& cwd);
+ProcessResult run_wei(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      const ChildProcess::Environment& env = {});
 
 }  // namespace wei::testing

@@ -50,10 +50,13 @@ class TrainerFixture {
   RunContext ctx_;
 };
 
-// The trainer's registered state as the bytes of a checkpoint, as the runner saves it after an epoch.
-inline std::string save_checkpoint(Trainer& trainer) {
+// The state that `register_state` registers, as the bytes of a checkpoint (what the runner saves
+// after an epoch), and back into the objects it registers (what the runner does on resume).
+using Registration = std::function<void(CheckpointBundle&)>;
+
+inline std::string save_registered(const Registration& register_state) {
   CheckpointBundle bundle;
-  trainer.register_state(bundle);
+  register_state(bundle);
   torch::serialize::OutputArchive archive;
   bundle.save(archive);
   std::ostringstream out;
@@ -61,14 +64,22 @@ inline std::string save_checkpoint(Trainer& trainer) {
   return out.str();
 }
 
-// Restores a checkpoint of save_checkpoint() into a prepared trainer, as the runner does on resume.
-inline void load_checkpoint(Trainer& trainer, const std::string& bytes) {
+inline void load_registered(const Registration& register_state, const std::string& bytes) {
   CheckpointBundle bundle;
-  trainer.register_state(bundle);
+  register_state(bundle);
   std::istringstream in(bytes);
   torch::serialize::InputArchive archive;
   archive.load_from(in);
   bundle.load(archive);
+}
+
+inline std::string save_checkpoint(Trainer& trainer) {
+  return save_registered([&](CheckpointBundle& bundle) { trainer.register_state(bundle); });
+}
+
+// Into a prepared trainer.
+inline void load_checkpoint(Trainer& trainer, const std::string& bytes) {
+  load_registered([&](CheckpointBundle& bundle) { trainer.register_state(bundle); }, bytes);
 }
 
 }  // namespace wei::testing

@@ -33,8 +33,8 @@ torch::Tensor sparse_label_matrix(int64_t k, int64_t nonzeros, std::mt19937_64& 
   return w;
 }
 
-TaskSplit make_split(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& rng) {
-  const Samples s = sample(hmm, count, length, rng);
+TaskSplit make_split(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& rng, const StopToken& stop) {
+  const Samples s = sample(hmm, count, length, rng, stop);
   const int64_t k = hmm.memory > 0 ? hmm.memory : hmm.num_states;
   TaskSplit split;
   split.tokens = torch::from_blob(const_cast<int64_t*>(s.tokens.data()), {count, length}, torch::kInt64).clone();
@@ -42,6 +42,7 @@ TaskSplit make_split(const Hmm& hmm, int64_t count, int64_t length, std::mt19937
   auto post = split.posterior.accessor<double, 2>();
   std::vector<int64_t> x(length);
   for (int64_t n = 0; n < count; ++n) {
+    stop.throw_if_requested();  // forward-backward over thousands of states takes long
     std::copy(s.tokens.begin() + n * length, s.tokens.begin() + (n + 1) * length, x.begin());
     x[0] = -1;  // hidden behind [MASK]
     const Posteriors fb = forward_backward(hmm, x.data(), length);
@@ -60,12 +61,12 @@ void assign_labels(TaskSplit& split, const torch::Tensor& w) {
 
 }  // namespace
 
-DownstreamTask make_task(const Hmm& hmm, const TaskOptions& options, std::mt19937_64& rng) {
+DownstreamTask make_task(const Hmm& hmm, const TaskOptions& options, std::mt19937_64& rng, const StopToken& stop) {
   if (options.sequence_length < 2) throw std::invalid_argument("task sequences need >= 2 tokens");
   DownstreamTask task;
-  task.train = make_split(hmm, options.train_size, options.sequence_length, rng);
-  task.val = make_split(hmm, options.val_size, options.sequence_length, rng);
-  task.test = make_split(hmm, options.test_size, options.sequence_length, rng);
+  task.train = make_split(hmm, options.train_size, options.sequence_length, rng, stop);
+  task.val = make_split(hmm, options.val_size, options.sequence_length, rng, stop);
+  task.test = make_split(hmm, options.test_size, options.sequence_length, rng, stop);
   const int64_t k = task.train.posterior.size(1);
   for (int draw = 0;; ++draw) {
     task.label_matrix = sparse_label_matrix(k, options.nonzeros, rng);

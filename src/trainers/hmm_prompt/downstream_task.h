@@ -39,7 +39,8 @@ struct DownstreamTask {
 // kMinClassFraction of the training labels, so that a constant prediction cannot look good.
 inline constexpr double kMinClassFraction = 0.1;
 
-DownstreamTask make_task(const Hmm& hmm, const TaskOptions& options, std::mt19937_64& rng);
+DownstreamTask make_task(const Hmm& hmm, const TaskOptions& options, std::mt19937_64& rng,
+                         const StopToken& stop = StopToken());
 
 // Model input: [MASK] followed by x_1..x_visible: [N, 1 + visible] int64.
 torch::Tensor masked_input(const TaskSplit& split, int64_t visible, int64_t mask_token);

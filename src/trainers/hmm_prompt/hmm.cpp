@@ -100,7 +100,7 @@ Hmm make_memory_hmm(int64_t memory, int64_t vocab, const HmmTemperatures& temps,
   return hmm;
 }
 
-Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& rng) {
+Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& rng, const StopToken& stop) {
   const int64_t h = hmm.num_states;
   const int64_t v = hmm.vocab;
   Samples out;
@@ -109,6 +109,7 @@ Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& r
   out.tokens.resize(count * length);
   out.states.resize(count * length);
   for (int64_t n = 0; n < count; ++n) {
+    if (n % 64 == 0) stop.throw_if_requested();
     int64_t state = -1;
     for (int64_t t = 0; t < length; ++t) {
       state = t == 0 ? draw(hmm.start.data(), h, rng) : draw(&hmm.trans[state * h], h, rng);

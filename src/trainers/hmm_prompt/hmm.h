@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include "base/stop_token.h"
+
 namespace wei::hmm {
 
 // Number of "s" states per memory value in a memory-augmented HMM.
@@ -46,7 +48,8 @@ struct Samples {
 };
 
 // `count` independent sequences of `length` tokens.
-Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& rng);
+Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& rng,
+               const StopToken& stop = StopToken());
 
 // Uniform double in [0, 1) from the top 53 bits (the same on every standard library).
 double uniform01(std::mt19937_64& rng);

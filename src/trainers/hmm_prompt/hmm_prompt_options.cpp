@@ -1,5 +1,10 @@
 #include "trainers/hmm_prompt/hmm_prompt_options.h"
 
+#include <algorithm>
+
+#include "base/int_math.h"
+#include "train/trainer.h"
+
 namespace wei::hmm {
 
 const OptionSchema<Options>& options_schema() {
@@ -102,6 +107,32 @@ const OptionSchema<Options>& options_schema() {
             [](const O& o) { return o.pretrain.block_length >= o.task.input_tokens + 1; });
     s.check({"model.width", "model.heads"}, "model.width is a multiple of model.heads",
             [](const O& o) { return o.model.width % o.model.heads == 0; });
+    s.memory_estimate([](const O& o) {
+      const auto d = [](int64_t v) { return static_cast<double>(v); };
+      const double states = o.hmm.kind == HmmKind::kVanilla ? d(o.hmm.states) : 4 * d(o.hmm.memory);
+      const double examples = d(o.task.train_size + o.task.val_size + o.task.test_size);
+      const double input = d(o.task.input_tokens + 1);
+      const double length = std::max(d(o.pretrain.block_length), input + d(o.task.prompt_length));
+      const double width = d(o.model.width), ff = d(o.model.ff_width), layers = d(o.model.layers);
+      const double parameters = (2 * d(o.hmm.vocab) + 1 + length) * width + layers * (4 * width * width + 2 * width * ff);
+      // Per token and layer: the saved inputs of the attention and feed-forward blocks and their
+      // norms, plus the attention weights of every head.
+      const auto activations = [&](double batch, double tokens) {
+        return batch * tokens * layers * (12 * width + 2 * ff + 3 * d(o.model.heads) * tokens) * 4;
+      };
+      MemoryEstimate m;
+      m.parts = {
+          {"pretraining corpus", d(o.pretrain.sequences) * d(o.pretrain.sequence_length) * 8 * 2},
+          {"downstream data and posteriors",
+           examples * (d(o.task.sequence_length) * 8 + states * 8 + input * d(o.hmm.vocab) * 4) +
+               d(o.task.sequence_length) * states * 8 * 2 + states * states * 8 * 2},
+          {"model and optimizers", parameters * 4 * 5},
+          {"activations of one batch", std::max(activations(d(o.pretrain.batch_size), d(o.pretrain.block_length)),
+                                                activations(d(o.tune.batch_size), input + d(o.task.prompt_length)))},
+          {"history", d(ceil_div(o.pretrain.steps, o.pretrain.log_every) + o.tune.head_epochs + o.tune.prompt_epochs) *
+                          kHistoryRowBytes}};
+      return m;
+    });
     return s;
   }();
   return schema;

@@ -5,6 +5,10 @@
 #include <optional>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/functional.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
 
 #include "base/errors.h"
 #include "base/int_math.h"
@@ -125,7 +129,7 @@ void HmmPromptTrainer::prepare() {
 
   auto corpus_rng = make_std_rng(ctx_.seed, "pretrain-corpus");
   const auto corpus = hmm::sample(hmm_, o_.pretrain.sequences,
-                                  o_.pretrain.sequence_length, corpus_rng);
+                                  o_.pretrain.sequence_length, corpus_rng, ctx_.stop);
   blocks_ = hmm::make_blocks(corpus, o_.pretrain.block_length);
 
   hmm::TaskOptions task_options;
@@ -135,7 +139,7 @@ void HmmPromptTrainer::prepare() {
   task_options.test_size = o_.task.test_size;
   task_options.nonzeros = o_.task.nonzeros;
   auto task_rng = make_std_rng(ctx_.seed, "task");
-  task_ = hmm::make_task(hmm_, task_options, task_rng);
+  task_ = hmm::make_task(hmm_, task_options, task_rng, ctx_.stop);
 
   const auto device = ctx_.device;
   const int64_t mask = vocab_;  // token ids 0..V-1 are real, V is [MASK]

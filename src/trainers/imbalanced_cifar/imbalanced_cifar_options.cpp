@@ -1,5 +1,9 @@
 #include "trainers/imbalanced_cifar/imbalanced_cifar_options.h"
 
+#include <cmath>
+
+#include "train/trainer.h"
+
 namespace wei::imbalanced_cifar {
 
 const OptionSchema<Options>& options_schema() {
@@ -68,6 +72,27 @@ const OptionSchema<Options>& options_schema() {
                   "bf16: autocast of the ResNet trunk (CUDA, or CPUs with AMX/AVX-512; slower than fp32 without)",
                   &O::precision);
     s.field("channels_last", "NHWC activations and weights (faster convolutions on CPU)", &O::channels_last);
+    s.memory_estimate([](const O& o) {
+      // Upper bounds: every class at n_max; a real dataset is read whole before its subset is taken.
+      const bool cifar10 = o.data.dataset == data::CifarKind::kCifar10;
+      const double classes = cifar10 ? 10 : 100;
+      const double image = 3 * 32 * 32;
+      const double train = classes * static_cast<double>(o.data.max_per_class > 0 ? o.data.max_per_class : (cifar10 ? 5000 : 500));
+      const double test = o.data.test_per_class > 0 ? classes * static_cast<double>(o.data.test_per_class) : 10000;
+      const double padded = 3 * std::pow(32.0 + 2.0 * static_cast<double>(o.augment.padding), 2);
+      const double loading = o.data.root.empty() ? (train + test) * image * 4 * 3  // the stand-in is drawn in float
+                                                 : 60000 * (image + 2) + train * image;
+      // ResNet-32 keeps about 3.1 MB of fp32 activations per training image for its backward pass.
+      constexpr double kActivationsPerImage = 3.1e6;
+      constexpr double kParameters = 470000;
+      MemoryEstimate m;
+      m.parts = {{"data", loading + train * padded + test * image * 4},
+                 {"model and optimizer", kParameters * 4 * 4},
+                 {"activations of one batch", static_cast<double>(o.optim.batch_size) * kActivationsPerImage +
+                                                  static_cast<double>(o.eval.batch_size) * kActivationsPerImage / 6},
+                 {"history", static_cast<double>(o.optim.epochs) * (kHistoryRowBytes + classes * 3 * 32)}};
+      return m;
+    });
     return s;
   }();
   return schema;

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 
+#include <torch/optim/sgd.h>
+
 #include "base/cpu_info.h"
 #include "base/errors.h"
 #include "base/int_math.h"

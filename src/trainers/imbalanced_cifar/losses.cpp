@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <torch/nn/functional.h>
+
 namespace wei::imbalanced_cifar {
 namespace {
 

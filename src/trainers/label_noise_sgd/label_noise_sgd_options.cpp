@@ -1,5 +1,8 @@
 #include "trainers/label_noise_sgd/label_noise_sgd_options.h"
 
+#include "base/int_math.h"
+#include "train/trainer.h"
+
 namespace wei::label_noise {
 
 const OptionSchema<Options>& options_schema() {
@@ -40,6 +43,13 @@ const OptionSchema<Options>& options_schema() {
             [](const O& o) { return o.data.support <= o.data.dim; });
     s.check({"noise.batch_size", "data.n_train"}, "noise.batch_size <= data.n_train",
             [](const O& o) { return o.noise.batch_size <= o.data.n_train; });
+    s.memory_estimate([](const O& o) {
+      const double n = static_cast<double>(o.data.n_train), d = static_cast<double>(o.data.dim);
+      MemoryEstimate m;
+      m.parts = {{"data", (n * d + n * 2 + d * 4) * 8},
+                 {"history", static_cast<double>(ceil_div(o.optim.steps, o.log_every)) * kHistoryRowBytes}};
+      return m;
+    });
     return s;
   }();
   return schema;

@@ -1,5 +1,7 @@
 #include "trainers/label_noise_sgd/quadratic_model.h"
 
+#include <cstddef>
+
 namespace wei::label_noise {
 
 void residuals(const Problem& p, const std::vector<double>& v, std::vector<double>& r) {

@@ -26,7 +26,8 @@ std::vector<int64_t> group_counts(const torch::Tensor& group) {
 
 }  // namespace
 
-DomainData make_celeba_domains(const std::string& root, const CelebaDomainOptions& options, at::Generator& split_gen) {
+DomainData make_celeba_domains(const std::string& root, const CelebaDomainOptions& options, at::Generator& split_gen,
+                               const StopToken& stop) {
   const CelebaAttributes attrs = read_celeba_attributes(celeba_file(root, "list_attr_celeba.txt"));
   const std::string partition_path = celeba_file(root, "list_eval_partition.txt");
   std::unordered_map<std::string, int> partition;
@@ -58,6 +59,7 @@ DomainData make_celeba_domains(const std::string& root, const CelebaDomainOption
       ++taken_blond_men;
       domain = 0;
     }
+    stop.throw_if_requested();  // decoding a full CelebA takes minutes
     images[domain].push_back(load_celeba_image(path.string(), options.image_size));
     labels[domain].push_back(male ? 1 : 0);
     groups[domain].push_back(2 * (blond ? 1 : 0) + (male ? 1 : 0));

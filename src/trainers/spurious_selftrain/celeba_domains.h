@@ -6,6 +6,7 @@
 // Groups (hair, gender): dark_female, dark_male, blond_female, blond_male.
 #include <ATen/core/Generator.h>
 
+#include "base/stop_token.h"
 #include "trainers/spurious_selftrain/domain_data.h"
 
 namespace wei::spurious {
@@ -21,6 +22,6 @@ struct CelebaDomainOptions {
 };
 
 DomainData make_celeba_domains(const std::string& root, const CelebaDomainOptions& options,
-                               at::Generator& split_gen);
+                               at::Generator& split_gen, const StopToken& stop = StopToken());
 
 }  // namespace wei::spurious

@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include <torch/optim/adam.h>
+#include <torch/optim/sgd.h>
+
 #include "base/errors.h"
 #include "base/int_math.h"
 #include "base/seeding.h"
@@ -58,7 +61,7 @@ class ImageTrainer : public Trainer {
       options.blond_men = o_.celeba.quota_blond_men;
       options.test_fraction = o_.celeba.test_fraction;
       options.available_only = o_.celeba.available_only;
-      data_ = make_celeba_domains(root, options, data_gen);
+      data_ = make_celeba_domains(root, options, data_gen, ctx_.stop);
       model_ = make_small_cnn(o_.celeba.width, data_.classes);
       source_name_ = "celeba";
     }

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <torch/nn.h>
+
 namespace wei::spurious {
 
 namespace nn = torch::nn;

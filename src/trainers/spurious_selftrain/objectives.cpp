@@ -1,5 +1,7 @@
 #include "trainers/spurious_selftrain/objectives.h"
 
+#include <torch/nn/functional.h>
+
 namespace wei::spurious {
 
 torch::Tensor binary_entropy(const torch::Tensor& margins) {

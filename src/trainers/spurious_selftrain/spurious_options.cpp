@@ -1,5 +1,10 @@
 #include "trainers/spurious_selftrain/spurious_options.h"
 
+#include <algorithm>
+
+#include "base/int_math.h"
+#include "train/trainer.h"
+
 namespace wei::spurious {
 
 namespace {
@@ -42,6 +47,42 @@ void add_image_training(OptionSchema<O>& s, const std::string& section, Section 
       .at_least(0)
       .at_most(1)
       .when("adapt.method", {"pseudo_label"});
+}
+
+MemoryEstimate estimate_memory(const O& o) {
+  const auto d = [](int64_t v) { return static_cast<double>(v); };
+  MemoryEstimate m;
+  if (o.data.kind == DataKind::kGaussian) {
+    const auto& g = o.gaussian;
+    const double rows = d(ceil_div(g.source_steps, g.log_every)) +
+                        d(o.adapt.method == AdaptMethod::kEntropy ? ceil_div(g.target_steps, g.log_every) : g.pl_rounds);
+    m.parts = {{"data", d(g.source_size + 2 * g.target_size + 2 * g.test_size) * 5 * 4 * 2},
+               {"history", rows * kHistoryRowBytes}};
+    return m;
+  }
+  const ImageTraining& t = o.image_training();
+  double images = 0, inputs = 0, activations_per_example = 0;
+  if (o.data.kind == DataKind::kColoredMnist) {
+    images = o.data.root.empty() ? d(o.colored_mnist.synthetic_train_size + o.colored_mnist.synthetic_test_size) : 70000;
+    inputs = 2 * 784;
+    activations_per_example = inputs;
+    for (const int64_t width : o.colored_mnist.hidden) activations_per_example += 2 * d(width);
+  } else {
+    images = o.celeba.available_only ? 10000 : 202599;  // CelebA's size (an image subset: far fewer)
+    inputs = 3 * 32 * 32;
+    activations_per_example = 3 * 32 * 32 * 16 * d(o.celeba.width) / 96;
+  }
+  // The largest batch through the model: a full-batch entropy step takes the whole target (half
+  // of the images at most).
+  const double batch = o.adapt.method == AdaptMethod::kEntropy && t.adapt_batch_size == 0
+                           ? images / 2
+                           : d(std::max(t.batch_size, t.adapt_batch_size));
+  const double rows = d(t.source_epochs) + d(o.adapt.method == AdaptMethod::kEntropy ? ceil_div(t.adapt_steps, t.log_every)
+                                                                                      : t.pl_rounds);
+  m.parts = {{"data", images * (inputs * 4 * 2 + 784)},
+             {"activations of one batch", batch * activations_per_example * 4 * 3},
+             {"history", rows * kHistoryRowBytes}};
+  return m;
 }
 
 }  // namespace
@@ -125,6 +166,7 @@ const OptionSchema<Options>& options_schema() {
 
     s.check({"data.root", "data.kind"}, "data.root is set when data.kind is celeba (CelebA has no stand-in)",
             [](const O& o) { return o.data.kind != DataKind::kCeleba || !o.data.root.empty(); });
+    s.memory_estimate(estimate_memory);
     return s;
   }();
   return schema;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <torch/autograd.h>
+
 #include "base/errors.h"
 #include "base/int_math.h"
 #include "base/seeding.h"

@@ -34,11 +34,12 @@ TEST_CASE("CIFAR-100 records carry coarse and fine labels", "[imbalanced_cifar][
   auto dir = fresh_temp_dir("c100_decode");
   write_bytes(dir / "cifar-100-binary" / "train.bin", cifar_record({19, 99}, 0) + cifar_record({4, 30}, 1));
   write_bytes(dir / "cifar-100-binary" / "test.bin", cifar_record({0, 1}, 0));
-  auto train = wei::data::load_cifar(dir.string(), CifarKind::kCifar100, true);
+  const wei::data::CifarLayout layout{2, 1};
+  auto train = wei::data::load_cifar(dir.string(), CifarKind::kCifar100, true, layout);
   CHECK(train.labels.equal(torch::tensor({99, 30}, torch::kInt64)));
   CHECK(train.coarse_labels.equal(torch::tensor({19, 4}, torch::kInt64)));
   CHECK(train.images[1][0][0][1].item<int>() == 8);
-  auto test = wei::data::load_cifar(dir.string(), CifarKind::kCifar100, false);
+  auto test = wei::data::load_cifar(dir.string(), CifarKind::kCifar100, false, layout);
   CHECK(test.labels.size(0) == 1);
 }
 
@@ -49,7 +50,7 @@ TEST_CASE("CIFAR-10 training split concatenates the five batches in order", "[im
                 cifar_record({static_cast<uint8_t>(b)}, b) + cifar_record({static_cast<uint8_t>(b + 4)}, b));
   }
   write_bytes(dir / "test_batch.bin", cifar_record({1}, 0));
-  auto train = wei::data::load_cifar(dir.string(), CifarKind::kCifar10, true);
+  auto train = wei::data::load_cifar(dir.string(), CifarKind::kCifar10, true, wei::data::CifarLayout{2, 1});
   CHECK(train.labels.equal(torch::tensor({1, 5, 2, 6, 3, 7, 4, 8, 5, 9}, torch::kInt64)));
   CHECK(wei::data::resolve_cifar_dir(dir.string(), CifarKind::kCifar10) == dir.string());
 }
@@ -68,8 +69,19 @@ TEST_CASE("CIFAR file errors name the file and byte offset", "[imbalanced_cifar]
   SECTION("missing later batch") {
     write_bytes(dir / "test_batch.bin", cifar_record({1}, 0));
     write_bytes(path, cifar_record({1}, 0));
-    CHECK_THROWS_WITH(wei::data::load_cifar(dir.string(), CifarKind::kCifar10, true),
+    CHECK_THROWS_WITH(wei::data::load_cifar(dir.string(), CifarKind::kCifar10, true, wei::data::CifarLayout{1, 1}),
                       Contains("data_batch_2.bin") && Contains("no such file"));
+  }
+  SECTION("a published file of another size: truncated, or padded with trailing bytes") {
+    write_bytes(path, cifar_record({1}, 0) + cifar_record({2}, 1));
+    CHECK_THROWS_WITH(wei::data::read_cifar_file(path, CifarKind::kCifar10, 3),
+                      Contains(path) && Contains("truncated at byte offset 6146") &&
+                          Contains("holds 3 records of 3073 bytes: 9219 bytes"));
+    CHECK_THROWS_WITH(wei::data::read_cifar_file(path, CifarKind::kCifar10, 1),
+                      Contains(path) && Contains("3073 trailing bytes from byte offset 3073 (padded or appended)"));
+    write_bytes(path, cifar_record({1}, 0) + std::string(10, '\0'));
+    CHECK_THROWS_WITH(wei::data::read_cifar_file(path, CifarKind::kCifar10, 1),
+                      Contains("10 trailing bytes from byte offset 3073"));
   }
   SECTION("empty file") {
     write_bytes(path, "");

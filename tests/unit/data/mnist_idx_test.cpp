@@ -91,6 +91,13 @@ TEST_CASE("idx reader: truncated and corrupt gzip streams", "[spurious_selftrain
   for (size_t i = 10; i < garbled.size() - 8; ++i) garbled[i] = static_cast<char>(0xff);
   const std::string bad = dir.write("bad.gz", garbled);
   CHECK_THAT(input_error_of([&] { wei::read_possibly_gzipped(bad); }), Contains(bad) && Contains("corrupt gzip"));
+  // Bytes after the last member are refused; a second member is read on.
+  const std::string trailing = dir.write("trailing.gz", gz + "garbage");
+  CHECK_THAT(input_error_of([&] { wei::read_possibly_gzipped(trailing); }),
+             Contains(trailing) && Contains("7 trailing bytes after the gzip stream, from compressed byte " +
+                                            std::to_string(gz.size())));
+  const std::string twice = dir.write("twice.gz", gz + gz);
+  CHECK(wei::read_possibly_gzipped(twice) == big + big);
 }
 
 TEST_CASE("load_mnist_split: counts must agree, files may be .gz", "[spurious_selftrain]") {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "run/checkpoint_file.h"
 #include "support/temp_dir.h"
 
 using nlohmann::ordered_json;
@@ -50,9 +51,11 @@ TEST_CASE("next_step: results are kept, checkpoints resumed, other leftovers sta
   CHECK(wei::next_step(files) == wei::NextStep::kFresh);  // an empty directory holds no run
   files.write_config("seed: 0\n");
   CHECK(wei::next_step(files) == wei::NextStep::kRestart);  // killed before its first checkpoint
-  std::ofstream(files.checkpoint_path()) << "state";
+  torch::serialize::OutputArchive empty;
+  wei::write_checkpoint(files.checkpoint_path(), files.previous_checkpoint_path(), empty);
   CHECK(wei::next_step(files) == wei::NextStep::kResume);  // killed after one, no metrics.json yet
   const std::vector<std::pair<std::string, wei::NextStep>> by_status{{"interrupted", wei::NextStep::kResume},
+                                                                     {"io_error", wei::NextStep::kResume},
                                                                      {"failed", wei::NextStep::kRestart},
                                                                      {"ok", wei::NextStep::kKeep},
                                                                      {"diverged", wei::NextStep::kKeep}};
@@ -61,7 +64,9 @@ TEST_CASE("next_step: results are kept, checkpoints resumed, other leftovers sta
     files.write_metrics({{"status", status}});
     CHECK(wei::next_step(files) == step);
   }
+  files.write_metrics({{"status", "interrupted"}});
+  std::ofstream(files.checkpoint_path(), std::ios::app) << "x";  // no longer the bytes its checksum covers
+  CHECK(wei::next_step(files) == wei::NextStep::kCorrupt);
   std::filesystem::remove(files.checkpoint_path());
-  files.write_metrics({{"status", "interrupted"}});  // stopped before its first checkpoint
-  CHECK(wei::next_step(files) == wei::NextStep::kRestart);
+  CHECK(wei::next_step(files) == wei::NextStep::kRestart);  // stopped before its first checkpoint
 }

@@ -7,6 +7,7 @@
 
 #include "base/errors.h"
 #include "base/seeding.h"
+#include "support/trainer_fixture.h"
 
 namespace {
 
@@ -57,22 +58,11 @@ struct State {
 };
 
 std::string save(State& state) {
-  wei::CheckpointBundle bundle;
-  state.register_in(bundle);
-  torch::serialize::OutputArchive archive;
-  bundle.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
+  return wei::testing::save_registered([&](wei::CheckpointBundle& bundle) { state.register_in(bundle); });
 }
 
 void load(State& state, const std::string& bytes) {
-  wei::CheckpointBundle bundle;
-  state.register_in(bundle);
-  std::istringstream in(bytes);
-  torch::serialize::InputArchive archive;
-  archive.load_from(in);
-  bundle.load(archive);
+  wei::testing::load_registered([&](wei::CheckpointBundle& bundle) { state.register_in(bundle); }, bytes);
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ TEST_CASE("a schema with a malformed condition cannot be registered", "[train]")
 TEST_CASE("the builtin registry holds every trainer with a valid schema", "[train]") {
   const auto& registry = wei::builtin_registry();
   CHECK(registry.names() ==
-        std::vector<std::string>{"label_noise_sgd", "imbalanced_cifar", "hmm_prompt", "spurious_selftrain"});
+        std::vector<std::string>{"label_noise_sgd", "imbalanced_cifar", "hmm_prompt", "spurious_selftrain",
+                                 "max_margin"});
   for (const auto& info : registry.trainers()) {
     CAPTURE(info.name);
     CHECK_NOTHROW(info.schema.verify());

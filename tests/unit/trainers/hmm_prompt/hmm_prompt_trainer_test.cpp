@@ -8,8 +8,6 @@
 
 namespace {
 
-using wei::testing::TrainerFixture;
-
 // A small H = 4 setting that trains in seconds on one core.
 std::map<std::string, wei::ParamValue> small_setting() {
   return {{"hmm.states", int64_t{4}},           {"model.width", int64_t{32}},
@@ -25,7 +23,7 @@ std::map<std::string, wei::ParamValue> small_setting() {
 }
 
 // A prepared hmm_prompt trainer on the schema defaults with `setting` applied.
-std::unique_ptr<wei::Trainer> make_trainer(const TrainerFixture& fixture) {
+std::unique_ptr<wei::Trainer> make_trainer(const wei::testing::TrainerFixture& fixture) {
   auto trainer = fixture.trainer();
   trainer->prepare();
   return trainer;
@@ -34,7 +32,7 @@ std::unique_ptr<wei::Trainer> make_trainer(const TrainerFixture& fixture) {
 }  // namespace
 
 TEST_CASE("hmm_prompt end to end at H = 4 beats chance clearly", "[hmm_prompt]") {
-  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), small_setting(), 1);
+  const wei::testing::TrainerFixture fixture(wei::hmm_prompt_trainer_info(), small_setting(), 1);
   auto trainer = make_trainer(fixture);
   const auto data = trainer->data_info();
   REQUIRE(data["source"] == "synthetic");
@@ -63,7 +61,7 @@ TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase",
   setting["tune.prompt_epochs"] = int64_t{2};
   setting["task.train_size"] = int64_t{128};
   setting["model.dropout"] = 0.1;  // the global generator must be restored too
-  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 9);
+  const wei::testing::TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 9);
   auto straight = make_trainer(fixture);
   const int64_t epochs = straight->num_epochs();
   REQUIRE(epochs == 6);
@@ -92,7 +90,7 @@ TEST_CASE("hmm_prompt memory HMM uses the attention head", "[hmm_prompt]") {
   setting["tune.head_epochs"] = int64_t{1};
   setting["tune.prompt_epochs"] = int64_t{1};
   setting["task.train_size"] = int64_t{128};
-  const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 2);
+  const wei::testing::TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 2);
   auto trainer = make_trainer(fixture);
   REQUIRE(trainer->data_info()["hidden_states"] == 8);
   for (int64_t e = 0; e < trainer->num_epochs(); ++e) trainer->train_epoch(e);
@@ -106,7 +104,7 @@ TEST_CASE("hmm_prompt rejects inconsistent task lengths", "[hmm_prompt]") {
   setting["task.prompt_length"] = int64_t{39};
   setting["task.input_tokens"] = int64_t{60};
   try {
-    const TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 1);
+    const wei::testing::TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 1);
     FAIL("expected a SpecError");
   } catch (const wei::SpecError& e) {
     // input_tokens >= sequence_length, and blocks shorter than the input; the prompt is fine.

@@ -1,0 +1,55 @@
+#include "trainers/max_margin/classifier_metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace wei::max_margin {
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+NoiseProducts noise_products(const LinearProblem& problem, const LinearClassifier& w) {
+  const int64_t n = problem.n;
+  const torch::Tensor gram = problem.noise_gram.contiguous();
+  const double* g = gram.data_ptr<double>();
+  NoiseProducts out;
+  out.per_point.assign(static_cast<size_t>(n), 0.0);
+  for (int64_t j = 0; j < n; ++j) {
+    const double c = w.noise_coef[j];
+    if (c == 0.0) continue;
+    const double* row = g + j * n;
+    for (int64_t i = 0; i < n; ++i) out.per_point[i] += c * row[i];
+  }
+  for (int64_t i = 0; i < n; ++i) out.squared_norm += w.noise_coef[i] * out.per_point[i];
+  out.squared_norm = std::max(0.0, out.squared_norm);
+  return out;
+}
+
+ClassifierMetrics classifier_metrics(const LinearProblem& problem, const LinearClassifier& w) {
+  const NoiseProducts np = noise_products(problem, w);
+  const double signal_margin = w.signal * problem.mu_norm;
+  const double n = static_cast<double>(problem.n);
+  ClassifierMetrics m;
+  double min_margin = std::numeric_limits<double>::infinity();
+  int64_t train_errors = 0, s_prime_errors = 0;
+  for (const double vz : np.per_point) {
+    const double margin = signal_margin + vz;
+    min_margin = std::min(min_margin, margin);
+    train_errors += margin <= 0;
+    s_prime_errors += signal_margin - vz <= 0;
+  }
+  m.train_error = static_cast<double>(train_errors) / n;
+  m.s_prime_error = static_cast<double>(s_prime_errors) / n;
+  const double noise_norm = std::sqrt(np.squared_norm);
+  const double norm = std::sqrt(w.signal * w.signal + np.squared_norm);
+  if (noise_norm > 0) {
+    m.test_error = normal_cdf(-signal_margin / (problem.sigma * noise_norm));
+  } else {
+    m.test_error = signal_margin > 0 ? 0.0 : 1.0;  // w.x = a ||mu|| y for every point
+  }
+  m.normalized_margin = norm > 0 ? min_margin / norm : 0.0;
+  m.cos_mu = norm > 0 ? w.signal / norm : 0.0;
+  return m;
+}
+
+}  // namespace wei::max_margin
