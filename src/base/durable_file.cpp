@@ -161,7 +161,7 @@ int remove_stale_temp_files(const fs::path& dir) {
     const std::string name = entry.path().filename().string();
     if (!std::regex_match(name, match, kTemp)) continue;
     const pid_t writer = static_cast<pid_t>(std::stoll(match[1].str()));
-    if (writer != ::getpid() && ::kill(writer, 0) == 0) continue;  // its writer is still running
+    if (writer != ::getpid() && (::kill(writer, 0) == 0 || errno == EPERM)) continue;  // its writer still runs
     if (fs::remove(entry.path(), ec)) ++removed;
   }
   return removed;

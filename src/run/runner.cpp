@@ -243,10 +243,15 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
     lock->discard_if_created();
     return {RunStatus::kIoError, dir.string()};
   }
-  auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
-  file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
-  for (const auto& message : early_log->last_raw()) file_sink->log(message);
-  log->sinks().back() = file_sink;  // in place of early_log
+  try {
+    auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
+    file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
+    for (const auto& message : early_log->last_raw()) file_sink->log(message);
+    log->sinks().back() = file_sink;  // in place of early_log
+  } catch (const spdlog::spdlog_ex& e) {
+    log->sinks().pop_back();  // the run goes on with its console log only
+    log->warn("cannot write {}: {}; the log goes to the console only", files.log_path().string(), e.what());
+  }
   if (resuming) {
     std::vector<std::string> expected;
     for (const auto& row : state.history) expected.push_back(row.dump());
@@ -281,7 +286,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   ProgressReporter progress(*log, std::move(epoch_costs), state.epochs_done, options.live_progress, headline.key);
   try {
     files.rewrite_history(state.history);
-    for (int64_t epoch = state.epochs_done; epoch < total; ++epoch) {
+    for (int64_t epoch = state.epochs_done; epoch < total && !trainer->done_early(); ++epoch) {
       if (stop_requested()) throw InterruptedError();
       const auto epoch_start = std::chrono::steady_clock::now();
       json row;

@@ -59,7 +59,12 @@ class Trainer {
   virtual void prepare() = 0;
   // The metrics.json "data" block: {"source": "synthetic" | "cifar10" | ..., sizes, counts ...}.
   virtual nlohmann::ordered_json data_info() const = 0;
+  // The most epochs the run has; a trainer with a stopping criterion may end sooner (done_early).
   virtual int64_t num_epochs() const = 0;
+  // True once the trainer has met its own stopping criterion (a margin reached, a tolerance met):
+  // the runner then runs no further epoch and asks for final_metrics(). Part of the checkpointed
+  // state, so a resumed run stops where the uninterrupted one did.
+  virtual bool done_early() const { return false; }
   // Runs epoch `epoch` (0-based) and returns its history row; the runner adds "epoch" (1-based).
   // Values must be finite: throw DivergedError on a non-finite loss. Volatile measurements (seconds,
   // images/s) go in a nested "timing" object: the runner moves it to metrics.json run.epoch_timing,

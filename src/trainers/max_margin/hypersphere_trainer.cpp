@@ -54,13 +54,10 @@ class HypersphereTrainer : public Trainer {
   }
 
   int64_t num_epochs() const override { return ceil_div(h_.max_passes, h_.passes_per_row); }
+  // The notebook's stopping rule: enough training points have the margin.
+  bool done_early() const override { return reached_; }
 
   json train_epoch(int64_t epoch) override {
-    if (reached_) {
-      json row = last_;
-      row["trained"] = false;
-      return row;
-    }
     const auto start = std::chrono::steady_clock::now();
     const int64_t last_pass = std::min(h_.max_passes, (epoch + 1) * h_.passes_per_row);
     double loss_sum = 0, weight_sum = 0, margin_error = 1, train_error = 1;
@@ -84,7 +81,6 @@ class HypersphereTrainer : public Trainer {
     row["test_error"] = margins_of(test_).lt(0).to(torch::kDouble).mean().item<double>();
     row["s_prime_error"] = margins_of(s_prime_).lt(0).to(torch::kDouble).mean().item<double>();
     row["reached_margin"] = reached_;
-    row["trained"] = true;
     last_ = row;
     if (!reached_ && passes_ == h_.max_passes) {
       ctx_.log.warn("hypersphere: a fraction {} of the training points is still below margin {} after {} passes",

@@ -62,6 +62,10 @@ class ToyTrainer : public Trainer {
       const int64_t round = epoch - source_epochs();
       const ToyBatch batch = g_.fresh_batches ? toy_.sample_target(g_.target_size, batch_gen_) : target_;
       const auto [labels, kept] = confident_binary_labels(batch.x.matmul(w_), g_.pl_threshold);
+      if (kept.size(0) == 0) {
+        throw RunError("pseudo-label round " + std::to_string(round + 1) + " kept no target point: no |w.x| is above " +
+                       "gaussian.pl_threshold = " + std::to_string(g_.pl_threshold) + "; lower it");
+      }
       const torch::Tensor x = batch.x.index_select(0, kept);
       const double loss = run_steps(round * g_.pl_steps, g_.pl_steps, [&] { return logistic_loss(x.matmul(w_), labels); });
       row["phase"] = "pseudo_label";
