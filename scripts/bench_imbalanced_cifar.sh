@@ -21,6 +21,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/bench.sh
+source "$here/scripts/lib/bench.sh"
 build="${BUILD:-$here/build}"
 threads="$(nproc)"; epochs=1; batch=128; device=cpu; data=""; precisions=""; ref_settings=""; reference=1
 while [[ $# -gt 0 ]]; do
@@ -47,15 +49,8 @@ if [[ -z "$precisions" ]]; then
     echo "== bf16 left out: this CPU has no bf16 kernels (no AVX-512); --precisions \"fp32 bf16\" times it anyway"
   fi
 fi
-if [[ -z "$data" && -f "$here/.cache/cifar10/cifar-10-batches-bin/test_batch.bin" ]]; then
-  data="$here/.cache/cifar10"
-fi
-if [[ $reference -eq 1 ]]; then
-  # shellcheck source=scripts/setup.sh
-  source "$here/scripts/setup.sh"
-  wei_install_packages python3-torch python3-torchvision python3-pil python3-numpy
-  [[ -n "$data" ]] || { echo "the Python reference needs real CIFAR-10 (--data DIR, or run the tests once to build .cache/cifar10); or --no-reference" >&2; exit 2; }
-fi
+data="${data:-$(bench_cifar10_root)}"
+[[ $reference -eq 0 ]] || bench_python_reference "$data"
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

@@ -29,6 +29,12 @@ torch::Tensor select_random_subset(int64_t n, int64_t size, at::Generator& gen) 
   return std::get<0>(torch::sort(torch::randperm(n, gen, torch::kInt64).narrow(0, 0, size)));
 }
 
+torch::Tensor corrupt_labels(const torch::Tensor& labels, double probability, int64_t classes, at::Generator& gen) {
+  const torch::Tensor chosen = torch::rand({labels.size(0)}, gen, torch::kDouble) < probability;
+  const torch::Tensor random = torch::randint(classes, {labels.size(0)}, gen, torch::kInt64);
+  return torch::where(chosen, random, labels);
+}
+
 CifarSplit take(const CifarSplit& split, const torch::Tensor& indices) {
   CifarSplit out;
   out.images = split.images.index_select(0, indices);

@@ -19,6 +19,11 @@ torch::Tensor select_class_subset(const torch::Tensor& labels, const std::vector
 // InputError when size > n.
 torch::Tensor select_random_subset(int64_t n, int64_t size, at::Generator& gen);
 
+// Labels with a fraction of them replaced by uniformly random classes (random-label experiments):
+// each label independently, with probability `probability`, becomes a class drawn uniformly from
+// all `classes` (possibly its own), as the all-layer-margin reference code corrupts CIFAR.
+torch::Tensor corrupt_labels(const torch::Tensor& labels, double probability, int64_t classes, at::Generator& gen);
+
 // The images and labels (and coarse labels, where present) of `indices`.
 CifarSplit take(const CifarSplit& split, const torch::Tensor& indices);
 

@@ -4,14 +4,14 @@
 
 namespace wei {
 
-EvalScope::EvalScope(std::initializer_list<torch::nn::Module*> modules) {
+EvalModeScope::EvalModeScope(std::initializer_list<torch::nn::Module*> modules) {
   for (torch::nn::Module* module : modules) {
     previous_.emplace_back(module, module->is_training());
     module->eval();
   }
 }
 
-EvalScope::~EvalScope() {
+EvalModeScope::~EvalModeScope() {
   for (auto& [module, was_training] : previous_) module->train(was_training);
 }
 

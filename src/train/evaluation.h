@@ -15,16 +15,27 @@
 
 namespace wei {
 
+// Eval mode for `modules` for the scope's lifetime, each module's previous mode restored after;
+// autograd as it was (for evaluations that need gradients, such as a margin search).
+class EvalModeScope {
+ public:
+  explicit EvalModeScope(std::initializer_list<torch::nn::Module*> modules);
+  ~EvalModeScope();
+  EvalModeScope(const EvalModeScope&) = delete;
+  EvalModeScope& operator=(const EvalModeScope&) = delete;
+
+ private:
+  std::vector<std::pair<torch::nn::Module*, bool>> previous_;  // module, was training
+};
+
+// Eval mode and no autograd.
 class EvalScope {
  public:
-  explicit EvalScope(std::initializer_list<torch::nn::Module*> modules);
-  ~EvalScope();
-  EvalScope(const EvalScope&) = delete;
-  EvalScope& operator=(const EvalScope&) = delete;
+  explicit EvalScope(std::initializer_list<torch::nn::Module*> modules) : modes_(modules) {}
 
  private:
   torch::NoGradGuard no_grad_;
-  std::vector<std::pair<torch::nn::Module*, bool>> previous_;  // module, was training
+  EvalModeScope modes_;
 };
 
 using BatchForward = std::function<torch::Tensor(int64_t start, int64_t length)>;

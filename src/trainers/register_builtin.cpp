@@ -1,6 +1,7 @@
 // The one list of builtin trainers.
 #include "trainers/register_builtin.h"
 
+#include "trainers/all_layer_margin/all_layer_margin_trainer.h"
 #include "trainers/hmm_prompt/hmm_prompt_trainer.h"
 #include "trainers/imbalanced_cifar/imbalanced_cifar_trainer.h"
 #include "trainers/label_noise_sgd/label_noise_sgd_trainer.h"
@@ -17,6 +18,7 @@ const TrainerRegistry& builtin_registry() {
     r.add(hmm_prompt_trainer_info());
     r.add(spurious_selftrain_trainer_info());
     r.add(max_margin_trainer_info());
+    r.add(all_layer_margin_trainer_info());
     return r;
   }();
   return registry;

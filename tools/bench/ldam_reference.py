@@ -29,19 +29,12 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from PIL import Image
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 from torchvision import transforms
 
+from cifar_pil import ImageSet, read_cifar10
+
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
-
-
-def read_cifar10(root, train):
-    folder = os.path.join(root, "cifar-10-batches-bin")
-    names = [f"data_batch_{i}.bin" for i in range(1, 6)] if train else ["test_batch.bin"]
-    records = np.concatenate([np.fromfile(os.path.join(folder, n), dtype=np.uint8).reshape(-1, 3073) for n in names])
-    images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy()  # HWC, as torchvision keeps them
-    return images, records[:, 0].astype(np.int64)
 
 
 def long_tailed_subset(labels, n_max, ratio, classes, seed):
@@ -55,17 +48,6 @@ def long_tailed_subset(labels, n_max, ratio, classes, seed):
         np.random.shuffle(idx)
         keep.append(idx[:n])
     return np.concatenate(keep), counts
-
-
-class ImageSet(Dataset):
-    def __init__(self, images, labels, transform):
-        self.images, self.labels, self.transform = images, labels, transform
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        return self.transform(Image.fromarray(self.images[i])), self.labels[i]
 
 
 class Block(nn.Module):

@@ -1,0 +1,88 @@
+#pragma once
+// Pre-activation Wide ResNet-depth-k for 32x32 inputs (Zagoruyko & Komodakis 2016), as the
+// all-layer-margin and large-learning-rate reference codes build it: depth = 6n + 4, three stages of
+// n basic blocks with 16k, 32k and 64k channels (stride 2 into stages 2 and 3), each block
+// BN-ReLU-conv3x3-BN-ReLU-conv3x3 plus a shortcut, then BN-ReLU, global average pooling and a linear
+// classifier. Convolutions are He-normal initialised, BatchNorm 1/0, the linear bias 0.
+//
+// Two variants of the references (WideResNetVariant):
+//   kAllLayerMargin (cwein3/all-layer-margin-opt models/wideresnet.py): a BN-ReLU after the stem
+//     convolution, and a 1x1 shortcut convolution in the first block of every stage;
+//     WRN-28-10 on 10 classes has 36,479,226 parameters.
+//   kStandard (cwein3/large-lr-code, and most WRN code): no stem BN, a 1x1 shortcut convolution
+//     only where the channel count changes; WRN-28-10 on 10 classes has 36,479,194 parameters.
+// In both, the shortcut convolution reads the block's pre-activated input, an identity shortcut
+// its raw input.
+//
+// Hooks of the two trainers, through WideResNetPerturbation:
+//   all-layer margin: a perturbation delta at each of the 2n*3 perturbation sites, after every
+//     residual block's conv1 (before its second BN) and conv2 (before the residual add):
+//     out -> out + ||out_b||_2 * delta_b, the norm taken per example over the whole conv output and
+//     not detached. The stem, the shortcut convolutions and the classifier get none.
+//   activation noise: a tensor added after every BatchNorm, before its ReLU.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+namespace wei::models {
+
+enum class WideResNetVariant { kAllLayerMargin, kStandard };
+
+struct WideResNetOptions {
+  int64_t depth = 28;  // 6n + 4
+  int64_t widen = 10;  // k
+  int64_t num_classes = 10;
+  WideResNetVariant variant = WideResNetVariant::kAllLayerMargin;
+};
+
+struct WideResNetPerturbation {
+  // One tensor per perturbation site, in forward order (block by block: conv1 then conv2), shaped
+  // like the conv output. With create_deltas, forward() fills it with zeros that require grad.
+  std::vector<torch::Tensor> deltas;
+  bool create_deltas = false;
+  // Returns what to add to a BatchNorm output before its ReLU (e.g. noise of shape [1, 1, H, W]).
+  std::function<torch::Tensor(const torch::Tensor& bn_output)> after_bn;
+};
+
+class WideBlockImpl : public torch::nn::Module {
+ public:
+  WideBlockImpl(int64_t in_planes, int64_t out_planes, int64_t stride, bool shortcut_conv);
+  // `next_site` indexes p->deltas; it advances by two.
+  torch::Tensor forward(const torch::Tensor& x, WideResNetPerturbation* p, size_t& next_site);
+
+ private:
+  torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
+  torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, shortcut_{nullptr};
+};
+TORCH_MODULE(WideBlock);
+
+class WideResNetImpl : public torch::nn::Module {
+ public:
+  // std::invalid_argument for a depth that is not 6n + 4 (n >= 1) or a width < 1.
+  explicit WideResNetImpl(const WideResNetOptions& options);
+  torch::Tensor forward(const torch::Tensor& x) { return forward(x, nullptr); }
+  torch::Tensor forward(const torch::Tensor& x, WideResNetPerturbation* perturbation);
+  // 2 per residual block.
+  int64_t perturbation_sites() const { return 2 * static_cast<int64_t>(blocks_.size()); }
+  const WideResNetOptions& options() const { return options_; }
+
+ private:
+  WideResNetOptions options_;
+  torch::nn::Conv2d conv1_{nullptr};
+  torch::nn::BatchNorm2d stem_bn_{nullptr};  // kAllLayerMargin only
+  std::vector<WideBlock> blocks_;
+  torch::nn::BatchNorm2d bn_{nullptr};
+  torch::nn::Linear fc_{nullptr};
+};
+TORCH_MODULE(WideResNet);
+
+// The block count per stage of a depth: (depth - 4) / 6; 0 when depth is not 6n + 4 with n >= 1.
+int64_t wide_resnet_blocks_per_stage(int64_t depth);
+
+}  // namespace wei::models

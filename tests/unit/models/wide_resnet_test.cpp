@@ -1,0 +1,108 @@
+#include <catch2/catch.hpp>
+
+#include "models/wide_resnet.h"
+
+namespace {
+
+using wei::models::WideResNet;
+using wei::models::WideResNetOptions;
+using wei::models::WideResNetPerturbation;
+using wei::models::WideResNetVariant;
+
+int64_t wrn_parameter_count(torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+int64_t wrn_batchnorm_count(torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& m : module.modules(/*include_self=*/false)) n += m->as<torch::nn::BatchNorm2d>() ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("WideResNet parameter counts of both references", "[models][all_layer_margin]") {
+  // Zagoruyko & Komodakis's WRN-28-10 on CIFAR-10 (the large-lr reference): 36,479,194.
+  WideResNet standard(WideResNetOptions{28, 10, 10, WideResNetVariant::kStandard});
+  CHECK(wrn_parameter_count(*standard) == 36479194);
+  // The all-layer-margin reference adds a BatchNorm after the stem (16 weights, 16 biases); its other
+  // difference, a shortcut convolution in each stage's first block, only changes WRN-d-1, where the
+  // first stage keeps 16 channels.
+  WideResNet amo(WideResNetOptions{28, 10, 10, WideResNetVariant::kAllLayerMargin});
+  CHECK(wrn_parameter_count(*amo) == 36479194 + 32);
+  // CIFAR-100: the classifier grows by 90 x (640 + 1).
+  WideResNet c100(WideResNetOptions{28, 10, 100, WideResNetVariant::kStandard});
+  CHECK(wrn_parameter_count(*c100) == 36479194 + 90 * 641);
+  // WRN-16-1: the first stage's shortcut is an identity in the standard model, a 16x16 conv in the AMO one.
+  WideResNet thin_standard(WideResNetOptions{16, 1, 10, WideResNetVariant::kStandard});
+  WideResNet thin_amo(WideResNetOptions{16, 1, 10, WideResNetVariant::kAllLayerMargin});
+  CHECK(wrn_parameter_count(*thin_amo) - wrn_parameter_count(*thin_standard) == 32 + 16 * 16);
+  CHECK(wrn_parameter_count(*thin_standard) == 175066);
+}
+
+TEST_CASE("WideResNet refuses a depth that is not 6n + 4", "[models][all_layer_margin]") {
+  CHECK(wei::models::wide_resnet_blocks_per_stage(28) == 4);
+  CHECK(wei::models::wide_resnet_blocks_per_stage(10) == 1);
+  for (const int64_t depth : {4, 9, 12, 27, -2}) {
+    CAPTURE(depth);
+    CHECK(wei::models::wide_resnet_blocks_per_stage(depth) == 0);
+    CHECK_THROWS_AS(WideResNet(WideResNetOptions{depth, 1, 10}), std::invalid_argument);
+  }
+  CHECK_THROWS_AS(WideResNet(WideResNetOptions{16, 0, 10}), std::invalid_argument);
+}
+
+TEST_CASE("WideResNet perturbation sites: shapes, zero deltas change nothing", "[models][all_layer_margin]") {
+  torch::manual_seed(1);
+  WideResNet model(WideResNetOptions{16, 2, 10});
+  const auto x = torch::randn({3, 3, 32, 32});
+  const auto plain = model->forward(x);
+  REQUIRE(plain.sizes() == torch::IntArrayRef({3, 10}));
+  CHECK(model->perturbation_sites() == 12);
+
+  WideResNetPerturbation p;
+  p.create_deltas = true;
+  const auto with_zero = model->forward(x, &p);
+  REQUIRE(p.deltas.size() == 12);
+  // Stage widths 32, 64, 128 at resolutions 32, 16, 8: both sites of a block share its output shape.
+  const std::vector<std::vector<int64_t>> shapes{{3, 32, 32, 32}, {3, 64, 16, 16}, {3, 128, 8, 8}};
+  for (size_t site = 0; site < p.deltas.size(); ++site) {
+    CAPTURE(site);
+    CHECK(p.deltas[site].sizes() == torch::IntArrayRef(shapes[site / 4]));
+    CHECK(p.deltas[site].requires_grad());
+    CHECK(p.deltas[site].abs().max().item<float>() == 0.0f);
+  }
+  // Train mode: batch statistics, so the two passes see the same numbers.
+  CHECK(torch::allclose(with_zero, plain, 1e-5, 1e-6));
+
+  // A nonzero delta at the last site moves the output; too few deltas are refused.
+  WideResNetPerturbation moved;
+  for (const auto& d : p.deltas) moved.deltas.push_back(torch::zeros_like(d));
+  moved.deltas.back() = torch::randn_like(moved.deltas.back());
+  CHECK_FALSE(torch::allclose(model->forward(x, &moved), plain, 1e-3, 1e-3));
+  moved.deltas.pop_back();
+  CHECK_THROWS_AS(model->forward(x, &moved), std::invalid_argument);
+}
+
+TEST_CASE("WideResNet after_bn hook runs after every BatchNorm", "[models][all_layer_margin]") {
+  torch::manual_seed(2);
+  for (const auto variant : {WideResNetVariant::kStandard, WideResNetVariant::kAllLayerMargin}) {
+    WideResNet model(WideResNetOptions{10, 1, 10, variant});
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const auto x = torch::randn({2, 3, 32, 32});
+    int calls = 0;
+    WideResNetPerturbation p;
+    p.after_bn = [&calls](const torch::Tensor& bn_output) {
+      ++calls;
+      return torch::zeros_like(bn_output);
+    };
+    CHECK(torch::allclose(model->forward(x, &p), model->forward(x)));
+    CHECK(calls == wrn_batchnorm_count(*model));
+    CHECK(calls == (variant == WideResNetVariant::kStandard ? 7 : 8));
+
+    p.after_bn = [](const torch::Tensor& bn_output) { return torch::ones_like(bn_output); };
+    CHECK_FALSE(torch::allclose(model->forward(x, &p), model->forward(x)));
+  }
+}
