@@ -1,5 +1,5 @@
 #pragma once
-// The wei-run command line: run | validate | list | diff | sweep | summarize | plot, one file per
+// The wei-run command line: run | validate | list | diff | sweep | summarize | plot | report, one file per
 // subcommand (cli/*_command.cpp). Returns the process exit code: 0 ok, 1 run failed/diverged or diff
 // found differences, 2 usage/spec/input error, 130 interrupted.
 #include <ostream>

@@ -26,7 +26,7 @@ RunRecord read_run(const fs::path& metrics_path) {
   std::ifstream in(metrics_path);
   if (!in) throw InputError(metrics_path.string() + ": cannot read");
   try {
-    return RunRecord{metrics_path.parent_path(), json::parse(in)};
+    return RunRecord{metrics_path.parent_path(), json::parse(in), std::nullopt};
   } catch (const json::parse_error& e) {
     throw InputError(metrics_path.string() + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
   }

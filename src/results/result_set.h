@@ -7,11 +7,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "spec/paper_reference.h"
+
 namespace wei {
 
 struct RunRecord {
   std::filesystem::path dir;  // the run directory (holding metrics.json)
   nlohmann::ordered_json metrics;
+  // The paper's numbers from the run's spec file, when attach_references (results/reference_lookup.h)
+  // found one; collect_runs leaves it empty.
+  std::optional<PaperReference> reference;
 };
 
 // Every metrics.json at or below each of `roots` (a run directory or a sweep root), sorted by

@@ -16,6 +16,7 @@
 #include "base/memory_info.h"
 #include "base/suggest.h"
 #include "spec/common_options.h"
+#include "spec/paper_reference.h"
 
 namespace wei {
 
@@ -42,6 +43,8 @@ class Diagnostics {
   void add(const Origin& origin, const std::string& path, const std::string& problem) {
     items_.push_back(origin.text + ": " + (path.empty() ? "" : path + ": ") + problem);
   }
+  // A diagnostic already formatted as "file:line:col: key.path: problem".
+  void add_line(std::string line) { items_.push_back(std::move(line)); }
   bool empty() const { return items_.empty(); }
   [[noreturn]] void raise() { throw SpecError(std::move(items_)); }
   void raise_if_any() {
@@ -443,6 +446,13 @@ Spec load_spec_text(const std::string& text, const std::string& source,
 
   // The sweep block describes a family of runs (sweep/sweep_plan.h); a single run uses the base values.
   root.remove("sweep");
+  // The reference block documents the paper's numbers (spec/paper_reference.h): its shape is checked
+  // here, with the rest of the spec, and then it is dropped, so it is no part of the resolved spec
+  // (config.yaml, metrics.json "spec") and diff, resume and --continue never see it.
+  std::vector<std::string> reference_problems;
+  read_reference_block(root, source, reference_problems);
+  for (auto& line : reference_problems) diags.add_line(std::move(line));
+  root.remove("reference");
   const std::vector<Override> parsed_overrides = parse_overrides(overrides, diags);
 
   // The trainer decides which keys exist, so it is resolved first (an override may change it).

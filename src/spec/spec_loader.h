@@ -9,8 +9,10 @@
 // between keys (ParamSchema::checks) run last, so `validate`, the sweep's up-front check and `run`
 // refuse exactly the same specs:
 //   x.yaml:4:3: task.prompt_length: must satisfy task.prompt_length < task.input_tokens; here
-//     task.prompt_length = 90 (x.yaml:4:3), task.input_tokens = 79 (default) A top-level
-// `sweep:` block is not part of a run's spec: it is read by `wei-run sweep` (sweep/sweep_plan.h).
+//     task.prompt_length = 90 (x.yaml:4:3), task.input_tokens = 79 (default)
+// A top-level `sweep:` block is not part of a run's spec: it is read by `wei-run sweep`
+// (sweep/sweep_plan.h). Nor is a top-level `reference:` block (the paper's numbers,
+// spec/paper_reference.h): its shape is checked with the rest, then it is dropped.
 #include <string>
 #include <vector>
 

@@ -63,10 +63,13 @@ TEST_CASE("a grid sweep runs every point in parallel workers and skips finished 
   const auto diff = run_wei({"diff", "sw", "sw2"}, tmp.path());
   CHECK(diff.exit_code == 0);
   CHECK(diff.out == "4 run(s), all equal (ignoring the run block)\n");
-  const auto summary = run_wei({"summarize", "sw", "--metrics", "final.test_error"}, tmp.path());
+  const auto summary = run_wei({"summarize", "sw", "--metrics", "final.test_error", "--layout", "full"}, tmp.path());
   CHECK(summary.exit_code == 0);
   CHECK_THAT(summary.out, Catch::Contains("| spec.optim.lr | final.test_error (mean ± std [95% CI], n) |"));
   CHECK_THAT(summary.out, Catch::Contains("| 0.01 | ") && Catch::Contains(", n=2 |"));
+  const auto compact = run_wei({"summarize", "sw", "--metrics", "final.test_error"}, tmp.path());
+  CHECK(compact.exit_code == 0);
+  CHECK_THAT(compact.out, Catch::StartsWith("| optim.lr |   n |") && Catch::Contains("test_error |"));
   const auto csv = run_wei({"summarize", "sw", "--by", "spec.optim.lr", "--format", "csv"}, tmp.path());
   CHECK_THAT(csv.out, Catch::StartsWith("spec.optim.lr,final.test_error_n,"));
 
