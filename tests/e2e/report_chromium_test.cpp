@@ -9,26 +9,18 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-std::string whole_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using wei::testing::count_occurrences;
+using wei::testing::read_text;
 
 std::string chromium_binary() {
   for (const char* candidate : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
@@ -58,8 +50,8 @@ wei::testing::ProcessResult run_chromium(const std::string& binary, const fs::pa
 // Requests Chromium made on behalf of a file:// page: their isolation key and site are the page's.
 // (The browser's own background requests, if any slip through the flags, carry other keys.)
 size_t page_requests(const fs::path& net_log) {
-  const std::string log = whole_file(net_log);
-  return count_of(log, "\"network_isolation_key\":\"file://") + count_of(log, "{site=file://");
+  const std::string log = read_text(net_log);
+  return count_occurrences(log, "\"network_isolation_key\":\"file://") + count_occurrences(log, "{site=file://");
 }
 
 }  // namespace
@@ -88,10 +80,10 @@ TEST_CASE("a sweep's report opens in headless Chromium: a row per group, every p
   REQUIRE(report.exit_code == 0);
   CHECK_THAT(report.err, Catch::Contains("wrote page/report.html: 9 point(s), 2 plot(s)"));
   const fs::path page = tmp.path() / "page" / "report.html";
-  const std::string html = whole_file(page);
+  const std::string html = read_text(page);
   // Self-contained by construction: no URL, script, stylesheet, font or image to fetch.
-  CHECK(count_of(html, "http://") + count_of(html, "https://") + count_of(html, "src=") == 0);
-  CHECK(count_of(html, "<script") + count_of(html, "<link") + count_of(html, "@import") + count_of(html, "@font-face") == 0);
+  CHECK(count_occurrences(html, "http://") + count_occurrences(html, "https://") + count_occurrences(html, "src=") == 0);
+  CHECK(count_occurrences(html, "<script") + count_occurrences(html, "<link") + count_occurrences(html, "@import") + count_occurrences(html, "@font-face") == 0);
 
   const auto dom_run = run_chromium(chromium, page, tmp.path(), "profile-dom",
                                     {"--dump-dom", "--log-net-log=" + (tmp.path() / "net.json").string()});
@@ -100,19 +92,19 @@ TEST_CASE("a sweep's report opens in headless Chromium: a row per group, every p
   const std::string dom = dom_run.out;
   REQUIRE_THAT(dom, Catch::Contains("<h1>wei-run report: sw, diverged</h1>"));
   // One summary row per group (method x lr; the diverged run has no ok group), with the paper column.
-  CHECK(count_of(dom, "<tr class=\"group\">") == 4);
-  CHECK(count_of(dom, "<table class=\"summary\">") == 1);
+  CHECK(count_occurrences(dom, "<tr class=\"group\">") == 4);
+  CHECK(count_occurrences(dom, "<table class=\"summary\">") == 1);
   CHECK_THAT(dom, Catch::Contains(">paper</th>") && Catch::Contains(">45.0</td>"));
   // Every plot, drawn: the learning curve and test error against the learning rate.
-  CHECK(count_of(dom, "<figure class=\"plot\"") == 2);
-  CHECK(count_of(dom, "<svg class=\"plot-svg\"") == 2);
+  CHECK(count_occurrences(dom, "<figure class=\"plot\"") == 2);
+  CHECK(count_occurrences(dom, "<svg class=\"plot-svg\"") == 2);
   CHECK_THAT(dom, Catch::Contains("data-kind=\"curve\"") && Catch::Contains("data-kind=\"metric\""));
-  CHECK(count_of(dom, "<path") > 20);
+  CHECK(count_occurrences(dom, "<path") > 20);
   // Every point, the diverged one flagged; links to each run's files.
-  CHECK(count_of(dom, "data-status=\"ok\"") == 8);
-  CHECK(count_of(dom, "<tr class=\"point flagged\" data-status=\"diverged\">") == 1);
-  CHECK(count_of(dom, "metrics.json</a>") == 9);
-  CHECK(count_of(dom, "log.txt</a>") == 9);
+  CHECK(count_occurrences(dom, "data-status=\"ok\"") == 8);
+  CHECK(count_occurrences(dom, "<tr class=\"point flagged\" data-status=\"diverged\">") == 1);
+  CHECK(count_occurrences(dom, "metrics.json</a>") == 9);
+  CHECK(count_occurrences(dom, "log.txt</a>") == 9);
   CHECK_THAT(dom, Catch::Contains("href=\"../sw/method=gd,optim.lr=0.01,seed=0/metrics.json\""));
   // Nothing was fetched for the page.
   REQUIRE(fs::exists(tmp.path() / "net.json"));

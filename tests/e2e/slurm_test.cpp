@@ -8,6 +8,7 @@
 
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace fs = std::filesystem;
 
@@ -31,9 +32,8 @@ TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e]
                             " > " + (tmp.path() / "slurm-start.log").string() + " 2>&1";
   const LocalSlurm slurm(state);  // before start: a half-started cluster is stopped too
   if (std::system(start.c_str()) != 0) {
-    std::ifstream log(tmp.path() / "slurm-start.log");
-    std::string reason((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-    WARN("skipped: a local Slurm cannot start on this machine: " << reason);
+    WARN("skipped: a local Slurm cannot start on this machine: "
+         << wei::testing::read_text(tmp.path() / "slurm-start.log"));
     return;
   }
   setenv("SLURM_CONF", (state / "slurm.conf").c_str(), 1);
@@ -44,10 +44,7 @@ TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e]
       tmp.path());
   INFO(submitted.err);
   REQUIRE(submitted.exit_code == 0);
-  const std::string script = [&] {
-    std::ifstream in(tmp.path() / "sl" / "slurm" / "sweep.sbatch");
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }();
+  const std::string script = wei::testing::read_text(tmp.path() / "sl" / "slurm" / "sweep.sbatch");
   CHECK_THAT(script, Catch::Contains("#SBATCH --array=0-2\n") && Catch::Contains("#SBATCH --cpus-per-task=1\n") &&
                          Catch::Contains("--index \"$SLURM_ARRAY_TASK_ID\""));
 

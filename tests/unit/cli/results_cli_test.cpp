@@ -2,12 +2,12 @@
 // reference block is documentation: diff and --continue do not see it, summaries do.
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
 
 #include "results/plot.h"
 #include "support/cli_in_process.h"
 #include "support/json_file.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace {
 
@@ -15,11 +15,6 @@ std::string referenced_spec(double reference) {
   return "trainer: label_noise_sgd\nseed: 0\nmethod: label_noise\noptim:\n  lr: 0.01\n  steps: 2000\n"
          "log_every: 100\nreference:\n  final.test_error: " +
          std::to_string(reference) + "\n  source: \"Shape Matters (made up for this test)\"\n";
-}
-
-std::string file_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -31,7 +26,7 @@ TEST_CASE("a reference block is not part of the run: diff and --continue ignore 
   tmp.write("spec.yaml", referenced_spec(40.0));
   const auto first = run_cli({"run", "spec.yaml", "--out", "a"}, tmp.path());
   REQUIRE(first.exit_code == 0);
-  CHECK(file_text(tmp.path() / "a" / "config.yaml").find("reference") == std::string::npos);
+  CHECK(wei::testing::read_text(tmp.path() / "a" / "config.yaml").find("reference") == std::string::npos);
   CHECK_FALSE(wei::testing::read_json(tmp.path() / "a" / "metrics.json")["spec"].contains("reference"));
 
   // The paper's value is corrected in the spec: the experiment is the same one.
@@ -80,12 +75,12 @@ TEST_CASE("plot defaults to the headline metric, report writes one page", "[cli]
   const auto report = run_cli({"report", "a", "--out", "pages/r.html"}, tmp.path());
   REQUIRE(report.exit_code == 0);
   CHECK_THAT(report.err, Catch::Contains("wrote pages/r.html: 1 point(s)"));
-  const std::string html = file_text(tmp.path() / "pages" / "r.html");
+  const std::string html = wei::testing::read_text(tmp.path() / "pages" / "r.html");
   CHECK_THAT(html, Catch::Contains("<tr class=\"group\">") && Catch::Contains("href=\"../a/metrics.json\""));
   // --watch on a finished root writes the page once and returns: nothing is running.
   const auto watch = run_cli({"report", "a", "--out", "w.html", "--watch", "--every", "1"}, tmp.path());
   CHECK(watch.exit_code == 0);
-  CHECK(file_text(tmp.path() / "w.html").find("http-equiv") == std::string::npos);
+  CHECK(wei::testing::read_text(tmp.path() / "w.html").find("http-equiv") == std::string::npos);
 
   if (!wei::gnuplot_available()) {
     WARN("gnuplot is not installed: plot was not run");
@@ -96,7 +91,7 @@ TEST_CASE("plot defaults to the headline metric, report writes one page", "[cli]
   REQUIRE(plot.exit_code == 0);
   CHECK_THAT(plot.err, Catch::Contains("(test_error vs epoch)"));
   CHECK(fs::file_size(tmp.path() / "p" / "curve.svg") > 1000);
-  CHECK_THAT(file_text(tmp.path() / "p" / "curve.gp"),
+  CHECK_THAT(wei::testing::read_text(tmp.path() / "p" / "curve.gp"),
              Catch::Contains("set logscale y") && Catch::Contains("set ylabel \"test_error (log scale)\""));
   CHECK(run_cli({"plot", "a", "--out", "p/lin", "--logx", "--logy"}, tmp.path()).exit_code == 0);
 }

@@ -10,16 +10,11 @@
 #include "results/directory_activity.h"
 #include "results/plot.h"
 #include "support/temp_dir.h"
+#include "support/text_file.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-size_t occurrences(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 // ROOT/<dir>/metrics.json of a label-noise-like run: test_error falls from 50 * scale over 5 epochs.
 void write_report_run(const fs::path& root, const std::string& dir, const std::string& method, double lr, int seed,
@@ -74,35 +69,34 @@ TEST_CASE("the report holds one summary row per group, the plots, every point's 
   options.roots = {root.string()};
   options.out = (tmp.path() / "out" / "report.html").string();
   const wei::ReportOutcome outcome = wei::write_report(options);
-  std::ifstream in(options.out);
-  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string html = wei::testing::read_text(options.out);
 
   CHECK(outcome.points == 10);
   CHECK(outcome.unfinished == 1);
   CHECK_FALSE(outcome.busy);
   CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>") && Catch::Contains("<meta charset=\"utf-8\">"));
   // Self-contained: no script, no stylesheet or font to fetch, no URL at all.
-  CHECK(occurrences(html, "http://") + occurrences(html, "https://") == 0);
-  CHECK(occurrences(html, "<script") + occurrences(html, "<link") + occurrences(html, "<img") +
-            occurrences(html, "@import") + occurrences(html, "@font-face") + occurrences(html, "<iframe") == 0);
-  CHECK(occurrences(html, "http-equiv") == 0);  // only --watch pages reload themselves
+  CHECK(wei::testing::count_occurrences(html, "http://") + wei::testing::count_occurrences(html, "https://") == 0);
+  CHECK(wei::testing::count_occurrences(html, "<script") + wei::testing::count_occurrences(html, "<link") + wei::testing::count_occurrences(html, "<img") +
+            wei::testing::count_occurrences(html, "@import") + wei::testing::count_occurrences(html, "@font-face") + wei::testing::count_occurrences(html, "<iframe") == 0);
+  CHECK(wei::testing::count_occurrences(html, "http-equiv") == 0);  // only --watch pages reload themselves
   // The summary: 4 groups (method x lr), each with the paper's value.
-  CHECK(occurrences(html, "<tr class=\"group\">") == 4);
+  CHECK(wei::testing::count_occurrences(html, "<tr class=\"group\">") == 4);
   CHECK_THAT(html, Catch::Contains("<th title=\"final.test_error: the spec&#39;s reference value\" class=\"num\">paper</th>"));
   CHECK_THAT(html, Catch::Contains("paper: a paper ("));
   // The varying keys, and every point with its status; the diverged one flagged, the pending one listed.
   CHECK_THAT(html, Catch::Contains("<td><code>method</code></td><td>gd, label_noise, sgd</td>"));
   CHECK_THAT(html, Catch::Contains("<td><code>optim.lr</code></td><td>0.01, 0.02</td>"));
-  CHECK(occurrences(html, "data-status=\"ok\"") == 8);
-  CHECK(occurrences(html, "<tr class=\"point flagged\" data-status=\"diverged\">") == 1);
-  CHECK(occurrences(html, "data-status=\"pending\"") == 1);
+  CHECK(wei::testing::count_occurrences(html, "data-status=\"ok\"") == 8);
+  CHECK(wei::testing::count_occurrences(html, "<tr class=\"point flagged\" data-status=\"diverged\">") == 1);
+  CHECK(wei::testing::count_occurrences(html, "data-status=\"pending\"") == 1);
   CHECK_THAT(html, Catch::Contains("non-finite &lt;loss&gt; at step 3"));  // escaped
   // Links relative to the page, percent-encoded: the space in "sweep root" included.
   CHECK_THAT(html, Catch::Contains("<a href=\"../sweep%20root/method=gd,optim.lr=0.01,seed=0/metrics.json\">"
                                    "metrics.json</a>"));
   CHECK_THAT(html, Catch::Contains("<a href=\"../sweep%20root/method=gd,optim.lr=0.01,seed=0/log.txt\">log.txt</a>"));
   CHECK_THAT(html, Catch::Contains("<a href=\"../sweep%20root/logs/0.log\">console</a>"));
-  CHECK(occurrences(html, "metrics.json</a>") == 9);
+  CHECK(wei::testing::count_occurrences(html, "metrics.json</a>") == 9);
 
   if (!wei::gnuplot_available()) {
     WARN("gnuplot is not installed: the report's plots were not checked");
@@ -112,14 +106,14 @@ TEST_CASE("the report holds one summary row per group, the plots, every point's 
   // The learning curve of the headline metric (log y: it falls over four decades) and the metric
   // against the one numeric key that varies, inline SVG with ids of their own.
   CHECK(outcome.plots == 2);
-  CHECK(occurrences(html, "<figure class=\"plot\"") == 2);
-  CHECK(occurrences(html, "<svg class=\"plot-svg\"") == 2);
+  CHECK(wei::testing::count_occurrences(html, "<figure class=\"plot\"") == 2);
+  CHECK(wei::testing::count_occurrences(html, "<svg class=\"plot-svg\"") == 2);
   CHECK_THAT(html, Catch::Contains("data-kind=\"curve\" data-y=\"test_error\" data-x=\"epoch\""));
   CHECK_THAT(html, Catch::Contains("data-kind=\"metric\" data-y=\"final.test_error\" data-x=\"spec.optim.lr\""));
   CHECK_THAT(html, Catch::Contains("test_error vs epoch by method, optim.lr (mean over seeds, band ± 1 std) — log y axis"));
-  CHECK(occurrences(html, "id='plot-1-1-gpPt0'") == 1);
-  CHECK(occurrences(html, "id='plot-1-2-gpPt0'") == 1);
-  CHECK(occurrences(html, "id='gpPt0'") == 0);
+  CHECK(wei::testing::count_occurrences(html, "id='plot-1-1-gpPt0'") == 1);
+  CHECK(wei::testing::count_occurrences(html, "id='plot-1-2-gpPt0'") == 1);
+  CHECK(wei::testing::count_occurrences(html, "id='gpPt0'") == 0);
 }
 
 TEST_CASE("a page written while watching reloads itself, a root that does not exist is an error", "[results]") {
