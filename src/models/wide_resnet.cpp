@@ -30,7 +30,10 @@ torch::Tensor perturbed(const torch::Tensor& out, WideResNetPerturbation* p, siz
   }
   if (site >= p->deltas.size()) throw std::invalid_argument("WideResNet: fewer deltas than perturbation sites");
   const torch::Tensor norms = at::linalg_vector_norm(out, 2, {1, 2, 3}, /*keepdim=*/true, c10::nullopt);
-  return out + norms * p->deltas[site];
+  // Deltas created by this pass are zero, so the path through the norms carries an exactly zero
+  // gradient (d(out + n * delta)/d out = I when delta = 0): detaching it leaves every gradient bit
+  // for bit the same and saves the norm's backward in the inner pass.
+  return out + (p->create_deltas ? norms.detach() : norms) * p->deltas[site];
 }
 
 }  // namespace
