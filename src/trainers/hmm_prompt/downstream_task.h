@@ -22,6 +22,10 @@ struct TaskOptions {
   int64_t val_size = 500;
   int64_t test_size = 1000;
   int64_t nonzeros = 6;
+  // false: `nonzeros` distinct cells, redrawn until the minority class holds kMinClassFraction of
+  // the training labels; true: the reference code's draw (generate_data.py), `nonzeros` cells with
+  // replacement (a cell drawn twice keeps its last value), redrawn only while a class is empty.
+  bool reference_label_draw = false;
 };
 
 struct TaskSplit {
@@ -37,12 +41,25 @@ struct DownstreamTask {
 
 // W is redrawn (from the same stream) until the minority class holds at least
 // kMinClassFraction of the training labels, so that a constant prediction cannot look good.
+// (With reference_label_draw, until neither class of the training labels is empty.)
 inline constexpr double kMinClassFraction = 0.1;
+
+// One draw of W [2, K] float64: `nonzeros` N(0, 1) entries in distinct cells, or with
+// `with_replacement` in `nonzeros` cells drawn with replacement (the last value drawn for a cell
+// stays, as numpy's fancy assignment in the reference code).
+torch::Tensor draw_label_matrix(int64_t k, int64_t nonzeros, bool with_replacement, std::mt19937_64& rng);
 
 DownstreamTask make_task(const Hmm& hmm, const TaskOptions& options, std::mt19937_64& rng,
                          const StopToken& stop = StopToken());
 
 // Model input: [MASK] followed by x_1..x_visible: [N, 1 + visible] int64.
 torch::Tensor masked_input(const TaskSplit& split, int64_t visible, int64_t mask_token);
+
+// What a perfect masked language model outputs on masked_input(split, visible, ·), from the true
+// HMM: at position t of [MASK] x_1..x_visible, P(x_t | every other token of that input), x_0
+// unobserved (at t = 0, the masked token given the rest of the input). The first `positions`
+// positions (1 = the [MASK] position only, at most visible + 1): [N, positions, V] float32.
+torch::Tensor exact_mlm_probabilities(const Hmm& hmm, const TaskSplit& split, int64_t visible, int64_t positions,
+                                      const StopToken& stop = StopToken());
 
 }  // namespace wei::hmm

@@ -14,9 +14,19 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
   throw std::domain_error("forward_backward: the tokens have probability zero under the HMM");
 }
 
+// out[i] = exp(logs[i] - max) / sum_j exp(logs[j] - max), normalised in log space so that no
+// state is lost to underflow.
+void normalize_logs(const double* logs, int64_t h, double* out) {
+  const double peak = *std::max_element(logs, logs + h);
+  if (peak == kNegInf) impossible();
+  double norm = 0.0;
+  for (int64_t i = 0; i < h; ++i) norm += (out[i] = std::exp(logs[i] - peak));
+  for (int64_t i = 0; i < h; ++i) out[i] /= norm;
+}
+
 }  // namespace
 
-Posteriors forward_backward(const Hmm& hmm, const int64_t* tokens, int64_t length) {
+Posteriors forward_backward(const Hmm& hmm, const int64_t* tokens, int64_t length, bool leave_one_out) {
   const int64_t h = hmm.num_states;
   const int64_t v = hmm.vocab;
   if (length < 1) throw std::invalid_argument("forward_backward: empty sequence");
@@ -40,11 +50,17 @@ Posteriors forward_backward(const Hmm& hmm, const int64_t* tokens, int64_t lengt
   std::vector<double> beta(h, 0.0);           // log P(x_{t+1}..x_{T-1} | h_t), one step at a time
   std::vector<double> w(h);
   std::vector<double> acc(h);
+  // log P(x_0..x_{t-1}, h_t): the forward message before x_t's emission (leave_one_out only).
+  std::vector<double> log_prior(leave_one_out ? length * h : 0);
 
   // Forward. exp(alpha_t - max) is the unnormalised filtered posterior, so it is computed once and
   // serves both the recursion and `filtered`.
   const double* le = emission(0);
-  for (int64_t j = 0; j < h; ++j) alpha[j] = std::log(hmm.start[j]) + le[j];
+  for (int64_t j = 0; j < h; ++j) {
+    const double prior = std::log(hmm.start[j]);
+    if (leave_one_out) log_prior[j] = prior;
+    alpha[j] = prior + le[j];
+  }
   for (int64_t t = 0;; ++t) {
     std::copy(alpha.begin(), alpha.end(), log_alpha.begin() + t * h);
     const double top = *std::max_element(alpha.begin(), alpha.end());
@@ -65,12 +81,21 @@ Posteriors forward_backward(const Hmm& hmm, const int64_t* tokens, int64_t lengt
       for (int64_t j = 0; j < h; ++j) acc[j] += wi * row[j];
     }
     le = emission(t + 1);
-    for (int64_t j = 0; j < h; ++j) alpha[j] = top + std::log(acc[j]) + le[j];
+    for (int64_t j = 0; j < h; ++j) {
+      const double prior = top + std::log(acc[j]);
+      if (leave_one_out) log_prior[(t + 1) * h + j] = prior;
+      alpha[j] = prior + le[j];
+    }
   }
 
   // Backward. The smoothed posterior is normalised from log_alpha + beta in log space (not as
   // filtered * (A w), which would lose states whose filtered mass underflowed).
   std::copy(out.filtered.end() - h, out.filtered.end(), out.smoothed.end() - h);
+  // The left-out posterior is the same normalisation without x_t's emission factor.
+  if (leave_one_out) {
+    out.left_out.resize(length * h);
+    normalize_logs(&log_prior[(length - 1) * h], h, &out.left_out[(length - 1) * h]);
+  }
   std::vector<double> trans_t(h * h);
   for (int64_t i = 0; i < h; ++i)
     for (int64_t j = 0; j < h; ++j) trans_t[j * h + i] = hmm.trans[i * h + j];
@@ -93,12 +118,36 @@ Posteriors forward_backward(const Hmm& hmm, const int64_t* tokens, int64_t lengt
       beta[i] = top + std::log(acc[i]);
       acc[i] = log_alpha[t * h + i] + beta[i];
     }
-    const double peak = *std::max_element(acc.begin(), acc.end());
-    if (peak == kNegInf) impossible();
-    double* smoothed = &out.smoothed[t * h];
-    double norm = 0.0;
-    for (int64_t i = 0; i < h; ++i) norm += (smoothed[i] = std::exp(acc[i] - peak));
-    for (int64_t i = 0; i < h; ++i) smoothed[i] /= norm;
+    normalize_logs(acc.data(), h, &out.smoothed[t * h]);
+    if (leave_one_out) {
+      for (int64_t i = 0; i < h; ++i) acc[i] = log_prior[t * h + i] + beta[i];
+      normalize_logs(acc.data(), h, &out.left_out[t * h]);
+    }
+  }
+  return out;
+}
+
+std::vector<double> token_distribution(const Hmm& hmm, const double* state_probs) {
+  const int64_t v = hmm.vocab;
+  std::vector<double> out(v, 0.0);
+  for (int64_t i = 0; i < hmm.num_states; ++i) {
+    const double w = state_probs[i];
+    if (w == 0.0) continue;
+    const double* row = &hmm.emit[i * v];
+    for (int64_t x = 0; x < v; ++x) out[x] += w * row[x];
+  }
+  return out;
+}
+
+std::vector<double> masked_token_probabilities(const Hmm& hmm, const Posteriors& posteriors) {
+  const int64_t h = posteriors.num_states;
+  const int64_t v = hmm.vocab;
+  if (posteriors.left_out.size() != static_cast<size_t>(posteriors.length * h))
+    throw std::invalid_argument("masked_token_probabilities: forward_backward ran without leave_one_out");
+  std::vector<double> out(posteriors.length * v);
+  for (int64_t t = 0; t < posteriors.length; ++t) {
+    const std::vector<double> p = token_distribution(hmm, &posteriors.left_out[t * h]);
+    std::copy(p.begin(), p.end(), out.begin() + t * v);
   }
   return out;
 }

@@ -77,7 +77,14 @@ const OptionSchema<Options>& options_schema() {
     s.field("task.train_size", "downstream training examples", &O::task, &T::train_size).at_least(1);
     s.field("task.val_size", "validation examples (select the reported epoch)", &O::task, &T::val_size).at_least(1);
     s.field("task.test_size", "test examples", &O::task, &T::test_size).at_least(1);
-    s.field("task.nonzeros", "nonzero N(0, 1) entries of the 2 x K label matrix", &O::task, &T::nonzeros).at_least(1);
+    s.field("task.nonzeros", "nonzero N(0, 1) entries of the 2 x K label matrix (cells drawn, with label_draw: reference)",
+            &O::task, &T::nonzeros)
+        .at_least(1);
+    s.enum_choice("task.label_draw", {{"distinct", LabelDraw::kDistinct}, {"reference", LabelDraw::kReference}},
+                  "label matrix: distinct = nonzeros distinct cells, redrawn until the minority class holds 10% of "
+                  "the training labels; reference = the reference code's nonzeros cells drawn with replacement, "
+                  "redrawn only while a class is empty",
+                  &O::task, &T::label_draw);
 
     using U = O::Tune;
     s.enum_choice("tune.head",
@@ -95,6 +102,10 @@ const OptionSchema<Options>& options_schema() {
     s.field("tune.prompt_epochs", "prompt-tuning epochs (paper: 100; 3 keeps the CPU default short)", &O::tune,
             &U::prompt_epochs)
         .at_least(1);
+    s.enum_choice("tune.report", {{"best_val", Report::kBestVal}, {"final", Report::kFinal}},
+                  "test accuracy reported in final.*: at the best validation epoch, or after the last epoch (the "
+                  "reference code)",
+                  &O::tune, &U::report);
 
     s.check({"task.input_tokens", "task.sequence_length"}, "task.input_tokens < task.sequence_length",
             [](const O& o) { return o.task.input_tokens < o.task.sequence_length; });
@@ -123,8 +134,9 @@ const OptionSchema<Options>& options_schema() {
       MemoryEstimate m;
       m.parts = {
           {"pretraining corpus", d(o.pretrain.sequences) * d(o.pretrain.sequence_length) * 8 * 2},
+          // Tokens, posteriors, the MLM features and the exact ones of the ideal head.
           {"downstream data and posteriors",
-           examples * (d(o.task.sequence_length) * 8 + states * 8 + input * d(o.hmm.vocab) * 4) +
+           examples * (d(o.task.sequence_length) * 8 + states * 8 + 2 * input * d(o.hmm.vocab) * 4) +
                d(o.task.sequence_length) * states * 8 * 2 + states * states * 8 * 2},
           {"model and optimizers", parameters * 4 * 5},
           {"activations of one batch", std::max(activations(d(o.pretrain.batch_size), d(o.pretrain.block_length)),

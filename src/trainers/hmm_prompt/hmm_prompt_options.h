@@ -10,6 +10,12 @@ namespace wei::hmm {
 
 enum class HmmKind { kVanilla, kMemory };
 enum class HeadChoice { kAuto, kLinear, kAttention };
+// Label matrix: `nonzeros` distinct cells with a minority class of at least 10% (ours), or the
+// reference code's cells drawn with replacement, redrawn only while a class is empty.
+enum class LabelDraw { kDistinct, kReference };
+// Which tuning epoch's test accuracy final.* reports: the best validation epoch (ours), or the
+// last epoch (the reference code).
+enum class Report { kBestVal, kFinal };
 
 struct Options {
   // Paper Section 5 / Appendix: V = 10, T = T_e = 0.01.
@@ -52,6 +58,7 @@ struct Options {
     int64_t val_size = 500;
     int64_t test_size = 1000;
     int64_t nonzeros = 6;
+    LabelDraw label_draw = LabelDraw::kDistinct;
   } task;
   // Paper: Adam-style, lr 0.01, 100 epochs, batch 128, warm-up then linear decay.
   struct Tune {
@@ -61,6 +68,7 @@ struct Options {
     double warmup_fraction = 0.06;
     int64_t head_epochs = 100;
     int64_t prompt_epochs = 3;
+    Report report = Report::kBestVal;
   } tune;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <optional>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -29,14 +30,17 @@ using hmm::HeadKind;
 using hmm::HmmKind;
 using hmm::Options;
 
-// Test accuracy at the epoch of best validation accuracy (first one on ties).
-struct BestSoFar {
+// The tuning epoch whose accuracies final.* reports: the one of best validation accuracy (first
+// one on ties), or with `last` (tune.report: final, the reference code's protocol) the last one
+// offered.
+struct ReportedEpoch {
+  bool last = false;
   double val_acc = -1.0;
   double test_acc = 0.0;
   int64_t epoch = 0;
 
   void offer(double val, double test, int64_t at) {
-    if (val > val_acc) {
+    if (last || val > val_acc) {
       val_acc = val;
       test_acc = test;
       epoch = at;
@@ -50,6 +54,47 @@ struct BestSoFar {
           test_acc = j.at("test_acc").get<double>();
           epoch = j.at("epoch").get<int64_t>();
         });
+  }
+};
+
+// A classifier head tuned on fixed features [N, L, F]: the frozen MLM's predictions (head
+// tuning), the exact posterior of the label's hidden variable (oracle head) or the exact
+// conditionals a perfect MLM would output (ideal head).
+struct FixedFeatureHead {
+  hmm::ClassifierHead module{nullptr};
+  std::optional<torch::optim::Adam> optimizer;
+  torch::Tensor train, val, test;
+  ReportedEpoch reported;
+
+  struct Epoch {
+    hmm::EpochStats stats;
+    double val_acc = 0.0;
+    double test_acc = 0.0;
+  };
+
+  explicit FixedFeatureHead(bool report_last) { reported.last = report_last; }
+  void create(HeadKind kind, int64_t features, double lr, const torch::Device& device) {
+    module = hmm::ClassifierHead(kind, features, hmm::kNumClasses);
+    module->to(device);
+    optimizer.emplace(module->parameters(), torch::optim::AdamOptions(lr));
+  }
+  // One epoch on the training features in the order `perm`, then the validation and test
+  // accuracies, offered to `reported` as epoch `epoch + 1`.
+  Epoch run_epoch(const torch::Tensor& y_train, const torch::Tensor& y_val, const torch::Tensor& y_test,
+                  const torch::Tensor& perm, const hmm::TuneOptions& tune, int64_t epoch, int64_t epochs,
+                  const StopToken& stop) {
+    Epoch out;
+    out.stats = hmm::train_head_epoch(module, *optimizer, train, y_train, perm, tune, epoch, epochs, stop);
+    out.val_acc = hmm::head_accuracy(module, val, y_val);
+    out.test_acc = hmm::head_accuracy(module, test, y_test);
+    reported.offer(out.val_acc, out.test_acc, epoch + 1);
+    return out;
+  }
+  void register_state(CheckpointBundle& bundle, const std::string& module_key, const std::string& optimizer_key,
+                      const std::string& reported_key) {
+    bundle.add_module(module_key, *module);
+    bundle.add_optimizer(optimizer_key, *optimizer);
+    reported.register_state(bundle, reported_key);
   }
 };
 
@@ -70,6 +115,7 @@ class HmmPromptTrainer : public Trainer {
   nlohmann::ordered_json pretrain_row(int64_t row);
   nlohmann::ordered_json head_row(int64_t epoch);
   nlohmann::ordered_json prompt_row(int64_t epoch);
+  int64_t head_feature_positions() const;
   void compute_head_features();
   torch::Tensor shuffled(int64_t n);
 
@@ -91,15 +137,12 @@ class HmmPromptTrainer : public Trainer {
   at::Generator tune_gen_;      // epoch shuffles
   torch::Tensor inputs_train_, inputs_val_, inputs_test_;         // [MASK] + input_tokens
   torch::Tensor prompt_train_, prompt_val_, prompt_test_;         // [MASK] + input_tokens - prompt
-  torch::Tensor feat_train_, feat_val_, feat_test_;               // frozen MLM probabilities
-  torch::Tensor oracle_train_, oracle_val_, oracle_test_;         // exact posteriors [N, 1, K]
   torch::Tensor y_train_, y_val_, y_test_;
-  hmm::ClassifierHead head_{nullptr};
-  hmm::ClassifierHead oracle_head_{nullptr};
-  std::optional<torch::optim::Adam> head_opt_;
-  std::optional<torch::optim::Adam> oracle_opt_;
+  FixedFeatureHead head_;    // on the frozen MLM's probabilities, computed when head tuning starts
+  FixedFeatureHead oracle_;  // on the exact posteriors [N, 1, K]
+  FixedFeatureHead ideal_;   // on the exact MLM conditionals [N, 1 or 1 + input_tokens, V]
   std::optional<hmm::PromptTuner> prompt_;
-  BestSoFar best_head_, best_oracle_, best_prompt_;
+  ReportedEpoch best_prompt_;
   double last_mlm_loss_ = 0.0;
   double last_mlm_acc_ = 0.0;
 };
@@ -116,7 +159,12 @@ HmmPromptTrainer::HmmPromptTrainer(const RunContext& ctx, const Options& options
       pretrain_rows_(ceil_div(o_.pretrain.steps, o_.pretrain.log_every)),
       tune_{o_.tune.lr, o_.tune.batch_size, o_.tune.warmup_fraction},
       pretrain_gen_(make_generator(ctx.seed, "pretrain-batches")),
-      tune_gen_(make_generator(ctx.seed, "tune-shuffle")) {}
+      tune_gen_(make_generator(ctx.seed, "tune-shuffle")),
+      head_(o_.tune.report == hmm::Report::kFinal),
+      oracle_(o_.tune.report == hmm::Report::kFinal),
+      ideal_(o_.tune.report == hmm::Report::kFinal) {
+  best_prompt_.last = o_.tune.report == hmm::Report::kFinal;
+}
 
 void HmmPromptTrainer::prepare() {
   hmm::HmmTemperatures temps;
@@ -138,6 +186,7 @@ void HmmPromptTrainer::prepare() {
   task_options.val_size = o_.task.val_size;
   task_options.test_size = o_.task.test_size;
   task_options.nonzeros = o_.task.nonzeros;
+  task_options.reference_label_draw = o_.task.label_draw == hmm::LabelDraw::kReference;
   auto task_rng = make_std_rng(ctx_.seed, "task");
   task_ = hmm::make_task(hmm_, task_options, task_rng, ctx_.stop);
 
@@ -150,9 +199,14 @@ void HmmPromptTrainer::prepare() {
   prompt_train_ = hmm::masked_input(task_.train, prompted, mask).to(device);
   prompt_val_ = hmm::masked_input(task_.val, prompted, mask).to(device);
   prompt_test_ = hmm::masked_input(task_.test, prompted, mask).to(device);
-  oracle_train_ = task_.train.posterior.unsqueeze(1).to(device);
-  oracle_val_ = task_.val.posterior.unsqueeze(1).to(device);
-  oracle_test_ = task_.test.posterior.unsqueeze(1).to(device);
+  oracle_.train = task_.train.posterior.unsqueeze(1).to(device);
+  oracle_.val = task_.val.posterior.unsqueeze(1).to(device);
+  oracle_.test = task_.test.posterior.unsqueeze(1).to(device);
+  // The ideal head reads what the tuned head reads, from a perfect MLM.
+  const int64_t positions = head_feature_positions();
+  ideal_.train = hmm::exact_mlm_probabilities(hmm_, task_.train, input_tokens_, positions, ctx_.stop).to(device);
+  ideal_.val = hmm::exact_mlm_probabilities(hmm_, task_.val, input_tokens_, positions, ctx_.stop).to(device);
+  ideal_.test = hmm::exact_mlm_probabilities(hmm_, task_.test, input_tokens_, positions, ctx_.stop).to(device);
   y_train_ = task_.train.labels.to(device);
   y_val_ = task_.val.labels.to(device);
   y_test_ = task_.test.labels.to(device);
@@ -174,15 +228,24 @@ void HmmPromptTrainer::prepare() {
                                                   .weight_decay(o_.pretrain.weight_decay));
 
   const int64_t k = task_.train.posterior.size(1);
-  head_ = hmm::ClassifierHead(head_kind_, vocab_, hmm::kNumClasses);
-  oracle_head_ = hmm::ClassifierHead(HeadKind::kLinear, k, hmm::kNumClasses);
-  head_->to(device);
-  oracle_head_->to(device);
-  head_opt_.emplace(head_->parameters(), torch::optim::AdamOptions(tune_.lr));
-  oracle_opt_.emplace(oracle_head_->parameters(), torch::optim::AdamOptions(tune_.lr));
+  head_.create(head_kind_, vocab_, tune_.lr, device);
+  oracle_.create(HeadKind::kLinear, k, tune_.lr, device);
   // Created now so that a resumed run can load into it; its prompt is set from the pretrained
   // embeddings when the prompt phase starts.
   prompt_.emplace(model_, o_.task.prompt_length, head_kind_, vocab_, hmm::kNumClasses, tune_);
+  // The ideal head's initialisation has its own stream, and the global generator (dropout in
+  // pretraining) continues as if it did not exist.
+  auto global = at::detail::getDefaultCPUGenerator();
+  const auto global_state = global.get_state();
+  {
+    std::lock_guard<std::mutex> lock(global.mutex());
+    global.set_current_seed(derive_seed(ctx_.seed, "ideal-head-init"));
+  }
+  ideal_.create(head_kind_, vocab_, tune_.lr, device);
+  {
+    std::lock_guard<std::mutex> lock(global.mutex());
+    global.set_state(global_state);
+  }
 }
 
 nlohmann::ordered_json HmmPromptTrainer::data_info() const {
@@ -266,13 +329,17 @@ nlohmann::ordered_json HmmPromptTrainer::pretrain_row(int64_t row) {
   return out;
 }
 
+int64_t HmmPromptTrainer::head_feature_positions() const {
+  // The linear head only reads the [MASK] position.
+  return head_kind_ == HeadKind::kLinear ? 1 : input_tokens_ + 1;
+}
+
 void HmmPromptTrainer::compute_head_features() {
   const int64_t batch = std::max<int64_t>(tune_.batch_size, 256);
-  // The linear head only reads the [MASK] position.
-  const int64_t keep = head_kind_ == HeadKind::kLinear ? 1 : input_tokens_ + 1;
-  feat_train_ = hmm::mlm_probabilities(model_, inputs_train_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
-  feat_val_ = hmm::mlm_probabilities(model_, inputs_val_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
-  feat_test_ = hmm::mlm_probabilities(model_, inputs_test_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  const int64_t keep = head_feature_positions();
+  head_.train = hmm::mlm_probabilities(model_, inputs_train_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  head_.val = hmm::mlm_probabilities(model_, inputs_val_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  head_.test = hmm::mlm_probabilities(model_, inputs_test_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
 }
 
 torch::Tensor HmmPromptTrainer::shuffled(int64_t n) {
@@ -280,30 +347,29 @@ torch::Tensor HmmPromptTrainer::shuffled(int64_t n) {
 }
 
 nlohmann::ordered_json HmmPromptTrainer::head_row(int64_t epoch) {
-  if (!feat_train_.defined()) compute_head_features();
+  if (!head_.train.defined()) compute_head_features();
   const auto perm = shuffled(y_train_.size(0));
   const int64_t epochs = o_.tune.head_epochs;
-  const auto stats =
-      hmm::train_head_epoch(head_, *head_opt_, feat_train_, y_train_, perm, tune_, epoch, epochs, ctx_.stop);
-  const auto oracle = hmm::train_head_epoch(oracle_head_, *oracle_opt_, oracle_train_, y_train_, perm, tune_,
-                                            epoch, epochs, ctx_.stop);
-  const double val = hmm::head_accuracy(head_, feat_val_, y_val_);
-  const double test = hmm::head_accuracy(head_, feat_test_, y_test_);
-  const double oracle_val = hmm::head_accuracy(oracle_head_, oracle_val_, y_val_);
-  const double oracle_test = hmm::head_accuracy(oracle_head_, oracle_test_, y_test_);
-  best_head_.offer(val, test, epoch + 1);
-  best_oracle_.offer(oracle_val, oracle_test, epoch + 1);
+  const auto run = [&](FixedFeatureHead& h) {
+    return h.run_epoch(y_train_, y_val_, y_test_, perm, tune_, epoch, epochs, ctx_.stop);
+  };
+  const auto tuned = run(head_);
+  const auto oracle = run(oracle_);
+  const auto ideal = run(ideal_);
   nlohmann::ordered_json out;
   out["phase"] = "head";
   const int64_t per_epoch = ceil_div(y_train_.size(0), tune_.batch_size);
   out["lr"] = hmm::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, epochs * per_epoch);  // last step's
-  out["train_loss"] = stats.loss;
-  out["train_acc"] = stats.accuracy;
-  out["val_acc"] = val;
-  out["test_acc"] = test;
-  out["oracle_train_loss"] = oracle.loss;
-  out["oracle_val_acc"] = oracle_val;
-  out["oracle_test_acc"] = oracle_test;
+  out["train_loss"] = tuned.stats.loss;
+  out["train_acc"] = tuned.stats.accuracy;
+  out["val_acc"] = tuned.val_acc;
+  out["test_acc"] = tuned.test_acc;
+  out["oracle_train_loss"] = oracle.stats.loss;
+  out["oracle_val_acc"] = oracle.val_acc;
+  out["oracle_test_acc"] = oracle.test_acc;
+  out["ideal_train_loss"] = ideal.stats.loss;
+  out["ideal_val_acc"] = ideal.val_acc;
+  out["ideal_test_acc"] = ideal.test_acc;
   return out;
 }
 
@@ -331,13 +397,15 @@ nlohmann::ordered_json HmmPromptTrainer::prompt_row(int64_t epoch) {
 
 nlohmann::ordered_json HmmPromptTrainer::final_metrics() {
   nlohmann::ordered_json out;
-  out["head_tuning_acc"] = best_head_.test_acc;
+  out["head_tuning_acc"] = head_.reported.test_acc;
   out["prompt_tuning_acc"] = best_prompt_.test_acc;
-  out["oracle_head_acc"] = best_oracle_.test_acc;
-  out["head_tuning_val_acc"] = best_head_.val_acc;
+  out["oracle_head_acc"] = oracle_.reported.test_acc;
+  out["ideal_head_acc"] = ideal_.reported.test_acc;
+  out["head_tuning_val_acc"] = head_.reported.val_acc;
   out["prompt_tuning_val_acc"] = best_prompt_.val_acc;
-  out["oracle_head_val_acc"] = best_oracle_.val_acc;
-  out["head_tuning_best_epoch"] = best_head_.epoch;
+  out["oracle_head_val_acc"] = oracle_.reported.val_acc;
+  out["ideal_head_val_acc"] = ideal_.reported.val_acc;
+  out["head_tuning_best_epoch"] = head_.reported.epoch;
   out["prompt_tuning_best_epoch"] = best_prompt_.epoch;
   out["head"] = head_kind_ == HeadKind::kLinear ? "linear" : "attention";
   out["hidden_states"] = hmm_.num_states;
@@ -349,17 +417,14 @@ nlohmann::ordered_json HmmPromptTrainer::final_metrics() {
 void HmmPromptTrainer::register_state(CheckpointBundle& bundle) {
   bundle.add_module("model", *model_);
   bundle.add_optimizer("pretrain_opt", *pretrain_opt_);
-  bundle.add_module("head", *head_);
-  bundle.add_optimizer("head_opt", *head_opt_);
-  bundle.add_module("oracle_head", *oracle_head_);
-  bundle.add_optimizer("oracle_opt", *oracle_opt_);
+  head_.register_state(bundle, "head", "head_opt", "best_head");
+  oracle_.register_state(bundle, "oracle_head", "oracle_opt", "best_oracle");
+  ideal_.register_state(bundle, "ideal_head", "ideal_opt", "best_ideal");
   prompt_->register_state(bundle, "prompt");
   bundle.add_generator("pretrain_gen", pretrain_gen_);
   bundle.add_generator("tune_gen", tune_gen_);
   // Dropout in pretraining draws from torch's global generator.
   bundle.add_generator("global_gen", at::detail::getDefaultCPUGenerator());
-  best_head_.register_state(bundle, "best_head");
-  best_oracle_.register_state(bundle, "best_oracle");
   best_prompt_.register_state(bundle, "best_prompt");
   bundle.add_value("last_mlm_loss", last_mlm_loss_);
   bundle.add_value("last_mlm_acc", last_mlm_acc_);

@@ -150,3 +150,73 @@ TEST_CASE("forward-backward is stable at length 10,240", "[hmm_prompt]") {
   // Chance is 1/10; peaked emissions and near-permutation dynamics make the states recoverable.
   REQUIRE(agree > t_len / 2);
 }
+
+namespace hmm21_fb {
+
+// P(x_t = v | x_s, s != t) by enumeration: the joint probability of the sequence with x_t set to
+// each v (x_t's own emission included), normalised over v.
+std::vector<double> enumerate_masked_token(const Hmm& hmm, std::vector<int64_t> x, int64_t t) {
+  std::vector<double> joint(hmm.vocab);
+  double total = 0.0;
+  for (int64_t v = 0; v < hmm.vocab; ++v) {
+    x[t] = v;
+    joint[v] = std::exp(enumerate(hmm, x).log_likelihood);
+    total += joint[v];
+  }
+  for (auto& p : joint) p /= total;
+  return joint;
+}
+
+void require_masked_tokens_match(const Hmm& hmm, const std::vector<int64_t>& x) {
+  const auto t_len = static_cast<int64_t>(x.size());
+  const Posteriors fb = forward_backward(hmm, x.data(), t_len, true);
+  REQUIRE(fb.left_out.size() == fb.smoothed.size());
+  const auto probs = masked_token_probabilities(hmm, fb);
+  REQUIRE(probs.size() == static_cast<size_t>(t_len * hmm.vocab));
+  for (int64_t t = 0; t < t_len; ++t) {
+    INFO("t = " << t);
+    const auto expected = enumerate_masked_token(hmm, x, t);
+    for (int64_t v = 0; v < hmm.vocab; ++v) REQUIRE(std::abs(probs[t * hmm.vocab + v] - expected[v]) < 1e-9);
+    // At an unobserved position, leaving it out changes nothing.
+    if (x[t] < 0)
+      for (int64_t i = 0; i < hmm.num_states; ++i)
+        REQUIRE(fb.left_out[t * hmm.num_states + i] == fb.smoothed[t * hmm.num_states + i]);
+  }
+}
+
+}  // namespace hmm21_fb
+
+TEST_CASE("masked token probabilities match brute-force enumeration", "[hmm_prompt]") {
+  auto rng = wei::make_std_rng(21, "fb-masked-test");
+  SECTION("vanilla, dense parameters, x_0 masked") {
+    const Hmm hmm = make_vanilla_hmm(3, 4, HmmTemperatures{1.0, 1.0, 1.0}, rng);
+    auto x = sample(hmm, 1, 6, rng).tokens;
+    x[0] = -1;
+    hmm21_fb::require_masked_tokens_match(hmm, x);
+  }
+  SECTION("vanilla, paper temperatures (exact zeros in the transitions)") {
+    const Hmm hmm = make_vanilla_hmm(3, 3, HmmTemperatures{}, rng);
+    auto x = sample(hmm, 1, 5, rng).tokens;
+    x[0] = -1;
+    hmm21_fb::require_masked_tokens_match(hmm, x);
+  }
+  SECTION("memory-augmented HMM, two unobserved positions") {
+    const Hmm hmm = make_memory_hmm(2, 3, HmmTemperatures{1.0, 0.3, 0.5}, rng);
+    auto x = sample(hmm, 1, 5, rng).tokens;
+    x[0] = -1;
+    x[2] = -1;
+    hmm21_fb::require_masked_tokens_match(hmm, x);
+  }
+  SECTION("the smoothed posteriors do not depend on leave_one_out") {
+    const Hmm hmm = make_vanilla_hmm(5, 10, HmmTemperatures{}, rng);
+    auto x = sample(hmm, 1, 80, rng).tokens;
+    x[0] = -1;
+    const Posteriors plain = forward_backward(hmm, x.data(), 80);
+    const Posteriors both = forward_backward(hmm, x.data(), 80, true);
+    REQUIRE(plain.left_out.empty());
+    REQUIRE(plain.smoothed == both.smoothed);
+    REQUIRE(plain.filtered == both.filtered);
+    REQUIRE(plain.log_likelihood == both.log_likelihood);
+    REQUIRE_THROWS_AS(masked_token_probabilities(hmm, plain), std::invalid_argument);
+  }
+}
