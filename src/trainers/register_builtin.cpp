@@ -5,6 +5,7 @@
 #include "trainers/hmm_prompt/hmm_prompt_trainer.h"
 #include "trainers/imbalanced_cifar/imbalanced_cifar_trainer.h"
 #include "trainers/label_noise_sgd/label_noise_sgd_trainer.h"
+#include "trainers/large_lr_patch/large_lr_patch_trainer.h"
 #include "trainers/max_margin/max_margin_trainer.h"
 #include "trainers/spurious_selftrain/spurious_selftrain_trainer.h"
 
@@ -19,6 +20,7 @@ const TrainerRegistry& builtin_registry() {
     r.add(spurious_selftrain_trainer_info());
     r.add(max_margin_trainer_info());
     r.add(all_layer_margin_trainer_info());
+    r.add(large_lr_patch_trainer_info());
     return r;
   }();
   return registry;

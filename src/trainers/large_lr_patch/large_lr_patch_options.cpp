@@ -1,0 +1,179 @@
+#include "trainers/large_lr_patch/large_lr_patch_options.h"
+
+#include <cmath>
+
+#include "models/wide_resnet.h"
+#include "train/trainer.h"
+
+namespace wei::large_lr_patch {
+
+namespace {
+
+using O = Options;
+
+// Parameters of the reference's WRN (the standard variant: no stem BN, a 1x1 shortcut convolution
+// where the channel count changes), 10 classes.
+double llp_wrn_parameters(const O& o) {
+  const int64_t n = models::wide_resnet_blocks_per_stage(o.model.depth);
+  const double k = static_cast<double>(o.model.widen);
+  double p = 3 * 16 * 9, in = 16;
+  for (const double w : {16 * k, 32 * k, 64 * k}) {
+    for (int64_t b = 0; b < n; ++b) {
+      const double c = b == 0 ? in : w;
+      p += 2 * c + c * w * 9 + 2 * w + w * w * 9 + (c != w ? c * w : 0);
+    }
+    in = w;
+  }
+  return p + 2 * in + in * 10 + 10;
+}
+
+MemoryEstimate llp_estimate(const O& o) {
+  const double n = static_cast<double>(models::wide_resnet_blocks_per_stage(o.model.depth));
+  const double k = static_cast<double>(o.model.widen);
+  // Float activations a training image keeps for backward: about six maps of each block's size.
+  const double per_image = 4 * (6 * n * (16 * k * 1024 + 32 * k * 256 + 64 * k * 64) + 3 * 16 * 1024);
+  const double train = o.data.train_size > 0 ? static_cast<double>(o.data.train_size) : 50000;
+  const double test = o.data.test_size > 0 ? static_cast<double>(o.data.test_size) : 10000;
+  const double eval_images = 2 * test + static_cast<double>(o.eval.patch_only_images);
+  MemoryEstimate m;
+  m.parts = {{"data", 60000 * 3073 + train * 3072 + eval_images * 3072 * 4},
+             {"model and optimizer", llp_wrn_parameters(o) * 4 * 4},
+             {"activations of one batch", static_cast<double>(o.optim.batch_size) * per_image},
+             {"history", static_cast<double>(o.optim.epochs) * kHistoryRowBytes}};
+  return m;
+}
+
+double llp_stepped(double base, const std::vector<int64_t>& milestones, double gamma, int64_t epoch) {
+  double value = base;
+  for (const int64_t milestone : milestones) {
+    if (epoch + 1 >= milestone) value *= gamma;
+  }
+  return value;
+}
+
+}  // namespace
+
+double lr_at(const Options& o, int64_t epoch) {
+  return o.optim.schedule == Schedule::kStep ? llp_stepped(o.optim.lr, o.optim.lr_milestones, o.optim.lr_gamma, epoch)
+                                             : o.optim.lr;
+}
+
+double act_noise_at(const Options& o, int64_t epoch) {
+  return o.regularizer == Regularizer::kActivationNoise
+             ? llp_stepped(o.act_noise.std, o.act_noise.milestones, o.act_noise.gamma, epoch)
+             : 0.0;
+}
+
+const NamedValues<Schedule>& schedule_names() {
+  static const NamedValues<Schedule> names = {{"step", Schedule::kStep}, {"fixed", Schedule::kFixed}};
+  return names;
+}
+
+const NamedValues<Regularizer>& regularizer_names() {
+  static const NamedValues<Regularizer> names = {{"none", Regularizer::kNone},
+                                                 {"act_noise", Regularizer::kActivationNoise}};
+  return names;
+}
+
+const OptionSchema<Options>& options_schema() {
+  static const OptionSchema<O> schema = [] {
+    OptionSchema<O> s;
+    using D = O::Data;
+    s.field("data.root", "folder with the CIFAR-10 binary files; empty: seeded synthetic stand-in", &O::data,
+            &D::root);
+    s.field("data.train_size", "training images kept (a seeded random subset); 0: all", &O::data, &D::train_size)
+        .at_least(0);
+    s.field("data.test_size", "test images kept (a seeded random subset); 0: all", &O::data, &D::test_size)
+        .at_least(0);
+    s.field("data.mean", "per-channel mean subtracted from pixels in [0, 1] (reference: (125.3, 123.0, 113.9)/255)",
+            &O::data, &D::mean);
+    s.field("data.std", "per-channel standard deviation (reference: (63.0, 62.1, 66.7)/255)", &O::data, &D::std)
+        .greater_than(0);
+
+    using P = O::Patch;
+    s.field("patch.fraction", "share of training (and test) images selected once to carry the patch (reference: 0.8)",
+            &O::patch, &P::fraction)
+        .at_least(0)
+        .at_most(1);
+    s.field("patch.size", "side of the square patch at the image centre, in pixels (reference: 7, pixels 12..18)",
+            &O::patch, &P::size)
+        .at_least(1)
+        .at_most(32);
+    s.field("patch.z_scale", "the shared pattern z = z_scale * N(0, 1) (reference: 1.25)", &O::patch, &P::z_scale)
+        .at_least(0);
+    s.field("patch.class_sep", "class patterns zeta_c ~ U(-class_sep, class_sep) (reference: 0.1)", &O::patch,
+            &P::class_sep)
+        .at_least(0);
+    s.field("patch.only_prob", "chance that a drawn selected image is zeroed but for its patch (reference: 0.2)",
+            &O::patch, &P::only_prob)
+        .at_least(0)
+        .at_most(1);
+    s.field("patch.only_scale", "patch-only images carry z + s * only_scale * U(0, 1) * zeta_y (reference: 1.75)",
+            &O::patch, &P::only_scale)
+        .at_least(0);
+
+    using M = O::Model;
+    s.field("model.depth", "WideResNet depth, 6n + 4 (reference: 16)", &O::model, &M::depth)
+        .check([](const ParamValue& v) {
+          return models::wide_resnet_blocks_per_stage(std::get<int64_t>(v)) > 0
+                     ? std::string()
+                     : std::string("must be 6n + 4 with n >= 1 (10, 16, 22, 28, ...)");
+        });
+    s.field("model.widen", "width factor k: stages of 16k, 32k, 64k channels (reference: 10)", &O::model, &M::widen)
+        .at_least(1);
+
+    using G = O::Optim;
+    s.field("optim.epochs", "training epochs (reference: 60)", &O::optim, &G::epochs).at_least(1);
+    s.field("optim.batch_size", "training batch size (reference: 128)", &O::optim, &G::batch_size).at_least(1);
+    s.field("optim.lr", "initial learning rate (reference: 0.1 large, 0.004 small)", &O::optim, &G::lr)
+        .greater_than(0);
+    s.enum_choice("optim.schedule", schedule_names(),
+                  "step: lr * lr_gamma from each milestone (reference 'decay_early'); fixed: lr throughout",
+                  &O::optim, &G::schedule);
+    s.field("optim.lr_milestones", "1-based epochs from which lr is multiplied by lr_gamma (reference: 30)",
+            &O::optim, &G::lr_milestones)
+        .at_least(1)
+        .when("optim.schedule", {"step"});
+    s.field("optim.lr_gamma", "lr factor at each milestone (reference: 0.04)", &O::optim, &G::lr_gamma)
+        .greater_than(0)
+        .when("optim.schedule", {"step"});
+    s.field("optim.momentum", "SGD momentum (reference: 0.9)", &O::optim, &G::momentum).at_least(0).less_than(1);
+    s.field("optim.nesterov", "Nesterov momentum (reference: true)", &O::optim, &G::nesterov);
+    s.field("optim.weight_decay", "SGD weight decay (reference: 5e-4)", &O::optim, &G::weight_decay).at_least(0);
+
+    s.enum_choice("regularizer", regularizer_names(),
+                  "none, or act_noise: N(0, 1) noise of shape H x W, times act_noise.std, added after every "
+                  "BatchNorm before its ReLU in training passes",
+                  &O::regularizer);
+    using A = O::ActNoise;
+    s.field("act_noise.std", "standard deviation of the activation noise (reference: 0.4)", &O::act_noise, &A::std)
+        .at_least(0)
+        .when("regularizer", {"act_noise"});
+    s.field("act_noise.milestones", "1-based epochs from which the noise is multiplied by act_noise.gamma "
+            "(reference: 30)",
+            &O::act_noise, &A::milestones)
+        .at_least(1)
+        .when("regularizer", {"act_noise"});
+    s.field("act_noise.gamma", "noise factor at each milestone (reference: 1e-5)", &O::act_noise, &A::gamma)
+        .at_least(0)
+        .when("regularizer", {"act_noise"});
+
+    using E = O::Eval;
+    s.field("eval.batch_size", "evaluation batch size", &O::eval, &E::batch_size).at_least(1);
+    s.field("eval.patch_only_images", "zero images carrying the patch of a random label (reference: 1000)",
+            &O::eval, &E::patch_only_images)
+        .at_least(1);
+
+    s.enum_choice("precision", precision_names(), "bf16: autocast of the network (CUDA, or CPUs with AMX/AVX-512)",
+                  &O::precision);
+    s.field("channels_last", "NHWC activations and weights (faster convolutions on CPU)", &O::channels_last);
+
+    s.check({"data.mean"}, "data.mean has 3 values (R, G, B)", [](const O& o) { return o.data.mean.size() == 3; });
+    s.check({"data.std"}, "data.std has 3 values (R, G, B)", [](const O& o) { return o.data.std.size() == 3; });
+    s.memory_estimate(llp_estimate);
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace wei::large_lr_patch

@@ -1,0 +1,256 @@
+#include "trainers/large_lr_patch/large_lr_patch_trainer.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <torch/nn/functional.h>
+#include <torch/optim/sgd.h>
+
+#include "base/int_math.h"
+#include "base/named_values.h"
+#include "base/seeding.h"
+#include "data/cifar_batches.h"
+#include "data/cifar_sets.h"
+#include "data/imbalance.h"
+#include "models/wide_resnet.h"
+#include "train/autocast_scope.h"
+#include "train/epoch_driver.h"
+#include "train/evaluation.h"
+#include "trainers/large_lr_patch/large_lr_patch_options.h"
+#include "trainers/large_lr_patch/patch_transform.h"
+
+namespace wei {
+namespace large_lr_patch {
+namespace {
+
+using json = nlohmann::ordered_json;
+using LlpClock = std::chrono::steady_clock;
+
+double llp_seconds_since(LlpClock::time_point start) {
+  return std::chrono::duration<double>(LlpClock::now() - start).count();
+}
+
+// Loss sums are checked for finiteness every this many batches: a device sync each time.
+constexpr int64_t kLlpFiniteCheckEvery = 25;
+constexpr int64_t kLlpClasses = 10;
+
+data::Normalization llp_normalization(const Options& o) {
+  data::Normalization n;
+  for (size_t c = 0; c < 3; ++c) {
+    n.mean[c] = static_cast<float>(o.data.mean[c]);
+    n.std[c] = static_cast<float>(o.data.std[c]);
+  }
+  return n;
+}
+
+PatchSettings llp_patch_settings(const Options& o) {
+  return {o.patch.size, o.patch.z_scale, o.patch.class_sep, o.patch.only_prob, o.patch.only_scale};
+}
+
+class LargeLrPatchTrainer final : public Trainer {
+ public:
+  LargeLrPatchTrainer(const RunContext& ctx, const Options& options)
+      : ctx_(ctx),
+        o_(options),
+        settings_(llp_patch_settings(options)),
+        norm_(llp_normalization(options)),
+        bf16_(options.precision == Precision::kBf16),
+        shuffle_gen_(make_generator(ctx.seed, "shuffle")),
+        patch_gen_(make_generator(ctx.seed, "patch-draws")),
+        noise_gen_(make_generator(ctx.seed, "act-noise")) {}
+
+  void prepare() override {
+    data::CifarSets sets = data::load_cifar_sets(o_.data.root, data::CifarKind::kCifar10, o_.data.train_size,
+                                                 o_.data.test_size, ctx_.seed);
+    ctx_.stop.throw_if_requested();
+    train_images_ = sets.train.images.to(ctx_.device);  // uint8, normalised batch by batch
+    train_labels_ = sets.train.labels.to(ctx_.device);
+    auto pattern_gen = make_generator(ctx_.seed, "patch-patterns");
+    patterns_ = make_patch_patterns(kLlpClasses, settings_, pattern_gen).to(ctx_.device);
+    auto select_gen = make_generator(ctx_.seed, "patch-select-train");
+    train_selected_ = select_patched(train_labels_.size(0), o_.patch.fraction, select_gen).to(ctx_.device);
+
+    test_images_ = data::normalize_images(sets.test.images, norm_, ctx_.device, o_.channels_last);
+    test_labels_ = sets.test.labels.to(ctx_.device);
+    eval_sets_ = make_patch_eval_sets(test_images_, test_labels_, patterns_, settings_, o_.patch.fraction,
+                                      o_.eval.patch_only_images, kLlpClasses, ctx_.seed);
+
+    data_info_ = {{"source", sets.source},
+                  {"dataset", "cifar10"},
+                  {"root", o_.data.root},
+                  {"num_classes", kLlpClasses},
+                  {"train_size", train_labels_.size(0)},
+                  {"test_size", test_labels_.size(0)},
+                  {"patched_train_images", train_selected_.sum().item<int64_t>()},
+                  {"patched_test_images", eval_sets_.patched_selected.sum().item<int64_t>()},
+                  {"patch_only_images", o_.eval.patch_only_images},
+                  {"patch_rows", {patch_start(32, o_.patch.size), patch_start(32, o_.patch.size) + o_.patch.size - 1}},
+                  {"class_counts", data::class_counts(sets.train.labels, kLlpClasses)}};
+
+    // Initialised from its own stream on the CPU, so CPU and CUDA runs start alike.
+    torch::manual_seed(derive_seed(ctx_.seed, "init"));
+    model_ = models::WideResNet(
+        models::WideResNetOptions{o_.model.depth, o_.model.widen, kLlpClasses, models::WideResNetVariant::kStandard});
+    model_->to(ctx_.device);
+    if (o_.channels_last) {
+      torch::NoGradGuard no_grad;
+      for (auto& p : model_->parameters()) {
+        if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+      }
+    }
+    optimizer_ = std::make_unique<torch::optim::SGD>(model_->parameters(), torch::optim::SGDOptions(o_.optim.lr)
+                                                                               .momentum(o_.optim.momentum)
+                                                                               .nesterov(o_.optim.nesterov)
+                                                                               .weight_decay(o_.optim.weight_decay));
+    int64_t parameters = 0;
+    for (const auto& p : model_->parameters()) parameters += p.numel();
+    data_info_["model_parameters"] = parameters;
+    ctx_.log.info("large_lr_patch: WRN-{}-{} ({} parameters), lr {} ({}), regularizer {}, {} train images ({} "
+                  "patched) / {} test images ({})",
+                  o_.model.depth, o_.model.widen, parameters, o_.optim.lr, name_of(schedule_names(), o_.optim.schedule),
+                  name_of(regularizer_names(), o_.regularizer), train_labels_.size(0),
+                  data_info_["patched_train_images"].get<int64_t>(), test_labels_.size(0), sets.source);
+  }
+
+  json data_info() const override { return data_info_; }
+  int64_t num_epochs() const override { return o_.optim.epochs; }
+  HeadlineMetric headline() const override { return {"test_accuracy", false}; }
+
+  json train_epoch(int64_t epoch) override {
+    const auto train_start = LlpClock::now();
+    model_->train();
+    const double noise_level = act_noise_at(o_, epoch);
+    models::WideResNetPerturbation noise;
+    if (o_.regularizer == Regularizer::kActivationNoise) {
+      // The reference's forward_noise: one N(0, 1) map of the activation's H x W per BatchNorm and
+      // pass, broadcast over batch and channels (drawn on the CPU, so CPU and CUDA runs agree).
+      noise.after_bn = [this, noise_level](const torch::Tensor& bn) {
+        return torch::randn({1, 1, bn.size(2), bn.size(3)}, noise_gen_, torch::kFloat)
+            .mul_(noise_level)
+            .to(bn.device(), bn.scalar_type());
+      };
+    }
+    models::WideResNetPerturbation* perturbation = noise.after_bn ? &noise : nullptr;
+
+    const torch::Tensor order = torch::randperm(train_labels_.size(0), shuffle_gen_, torch::kInt64);
+    const int64_t batches = ceil_div(order.size(0), o_.optim.batch_size);
+    DriverOptions driver_options;
+    driver_options.lr_per_epoch = [this](int64_t e) { return lr_at(o_, e); };
+    driver_options.finite_check_every = kLlpFiniteCheckEvery;
+    const auto counter = torch::TensorOptions(ctx_.device).dtype(torch::kInt64);
+    torch::Tensor patched_correct = torch::zeros({}, counter), patched_seen = torch::zeros({}, counter);
+    torch::Tensor patch_only_seen = torch::zeros({}, counter);
+    const EpochTotals totals =
+        EpochDriver(*optimizer_, ctx_.stop, driver_options)
+            .run(EpochPlan::batches(order, o_.optim.batch_size, epoch, epoch * batches), [&](const StepBatch& b) {
+              const auto indices = b.indices.to(ctx_.device);
+              torch::Tensor x =
+                  data::normalize_images(train_images_.index_select(0, indices), norm_, ctx_.device, o_.channels_last);
+              const auto y = train_labels_.index_select(0, indices);
+              const auto selected = train_selected_.index_select(0, indices);
+              const PatchDraws draws = draw_patches(indices.size(0), settings_, patch_gen_);
+              apply_patches(x, y, selected, patterns_, draws);
+              patched_seen += selected.sum();
+              patch_only_seen += (selected & draws.patch_only.to(ctx_.device)).sum();
+              const AutocastScope autocast(bf16_, ctx_.device);
+              const auto logits = model_->forward(x, perturbation);
+              const auto correct = logits.detach().argmax(1).eq(y);
+              patched_correct += (correct & selected).sum();
+              return StepLoss{torch::nn::functional::cross_entropy(logits, y), static_cast<double>(indices.size(0)),
+                              correct.sum(), indices.size(0)};
+            });
+    const double train_seconds = llp_seconds_since(train_start);
+
+    const auto eval_start = LlpClock::now();
+    json row;
+    row["lr"] = totals.lr;
+    if (o_.regularizer == Regularizer::kActivationNoise) row["act_noise"] = noise_level;
+    row["train_loss"] = totals.mean_loss();
+    row["train_accuracy"] = 100.0 * totals.accuracy();
+    const auto patched = static_cast<double>(patched_seen.item<int64_t>());
+    const auto clean = static_cast<double>(totals.predictions) - patched;
+    const auto patched_right = static_cast<double>(patched_correct.item<int64_t>());
+    // Training accuracy on the images of the epoch as drawn: those with the patch, and the others.
+    row["train_patched_accuracy"] = patched > 0 ? 100.0 * patched_right / patched : 0.0;
+    row["train_clean_accuracy"] =
+        clean > 0 ? 100.0 * (static_cast<double>(totals.correct) - patched_right) / clean : 0.0;
+    row["train_patch_only_images"] = patch_only_seen.item<int64_t>();
+    add_evaluation(row, "test_", test_images_, test_labels_);
+    row["test_error"] = 100.0 - row["test_accuracy"].get<double>();
+    add_evaluation(row, "patched_test_", eval_sets_.patched_images, test_labels_);
+    add_evaluation(row, "patch_only_", eval_sets_.patch_only_images, eval_sets_.patch_only_labels);
+    const double eval_seconds = llp_seconds_since(eval_start);
+    row["timing"] = {{"train_seconds", train_seconds},
+                     {"eval_seconds", eval_seconds},
+                     {"train_images_per_second", static_cast<double>(order.size(0)) / train_seconds}};
+    last_row_ = row;
+    last_row_.erase("timing");
+    return row;
+  }
+
+  json final_metrics() override {
+    json final;
+    for (const char* key : {"test_accuracy", "test_error", "test_loss", "patched_test_accuracy",
+                            "patch_only_accuracy", "train_accuracy", "train_patched_accuracy", "train_clean_accuracy"}) {
+      final[key] = last_row_.at(key);
+    }
+    final["regularizer"] = name_of(regularizer_names(), o_.regularizer);
+    final["model"] = "WRN-" + std::to_string(o_.model.depth) + "-" + std::to_string(o_.model.widen);
+    return final;
+  }
+
+  void register_state(CheckpointBundle& bundle) override {
+    bundle.add_module("model", *model_);
+    bundle.add_optimizer("optimizer", *optimizer_);
+    bundle.add_generator("shuffle", shuffle_gen_);
+    bundle.add_generator("patch_draws", patch_gen_);
+    bundle.add_generator("act_noise", noise_gen_);
+    bundle.add_value("last_row", last_row_);
+  }
+
+ private:
+  // Mean cross-entropy and accuracy (%) of the model in eval mode on `images`, as
+  // `<prefix>loss` and `<prefix>accuracy`.
+  void add_evaluation(json& row, const std::string& prefix, const torch::Tensor& images,
+                      const torch::Tensor& labels) {
+    const torch::Tensor logits = evaluate_in_batches({model_.get()}, images.size(0), o_.eval.batch_size, ctx_.stop,
+                                                     [&](int64_t start, int64_t length) {
+                                                       const AutocastScope autocast(bf16_, ctx_.device);
+                                                       return model_->forward(images.narrow(0, start, length))
+                                                           .to(torch::kFloat);
+                                                     });
+    row[prefix + "loss"] = torch::nn::functional::cross_entropy(logits, labels).item<double>();
+    row[prefix + "accuracy"] = 100.0 * logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
+  }
+
+  RunContext ctx_;
+  const Options o_;
+  const PatchSettings settings_;
+  const data::Normalization norm_;
+  const bool bf16_;
+  at::Generator shuffle_gen_, patch_gen_, noise_gen_;
+  torch::Tensor train_images_, train_labels_, train_selected_;  // on the device
+  PatchPatterns patterns_;
+  torch::Tensor test_images_, test_labels_;
+  PatchEvalSets eval_sets_;
+  json data_info_;
+  models::WideResNet model_{nullptr};
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  json last_row_ = json::object();
+};
+
+}  // namespace
+}  // namespace large_lr_patch
+
+TrainerInfo large_lr_patch_trainer_info() {
+  return trainer_info("large_lr_patch",
+                      "large vs small initial learning rate and activation noise on CIFAR-10 with a memorizable "
+                      "patch (Li, Wei & Ma 2019)",
+                      large_lr_patch::options_schema(),
+                      [](const RunContext& ctx, const large_lr_patch::Options& o) {
+                        return std::make_unique<large_lr_patch::LargeLrPatchTrainer>(ctx, o);
+                      });
+}
+
+}  // namespace wei
