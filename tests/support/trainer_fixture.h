@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
 
 #include "spec/spec_loader.h"
@@ -80,6 +82,43 @@ inline std::string save_checkpoint(Trainer& trainer) {
 // Into a prepared trainer.
 inline void load_checkpoint(Trainer& trainer, const std::string& bytes) {
   load_registered([&](CheckpointBundle& bundle) { trainer.register_state(bundle); }, bytes);
+}
+
+// The history rows the runner would record from epoch `first` on (up to num_epochs(), or until the
+// trainer is done early), each without its volatile "timing" object.
+inline std::vector<nlohmann::ordered_json> run_epochs(Trainer& trainer, int64_t first = 0) {
+  std::vector<nlohmann::ordered_json> rows;
+  for (int64_t e = first; e < trainer.num_epochs() && !trainer.done_early(); ++e) {
+    auto row = trainer.train_epoch(e);
+    row.erase("timing");
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// The CPU determinism contract every trainer keeps: two fresh trainers give identical rows, and one
+// checkpointed after `resume_after` epochs and resumed in a fresh trainer gives the same remaining
+// rows and final metrics. Returns the rows of the uninterrupted run for further checks.
+inline std::vector<nlohmann::ordered_json> check_repeats_and_resumes(const TrainerFixture& fixture,
+                                                                     int64_t resume_after) {
+  auto first = fixture.trainer();
+  first->prepare();
+  const auto rows = run_epochs(*first);
+  REQUIRE(static_cast<int64_t>(rows.size()) > resume_after);
+  auto second = fixture.trainer();
+  second->prepare();
+  CHECK(run_epochs(*second) == rows);
+
+  auto interrupted = fixture.trainer();
+  interrupted->prepare();
+  for (int64_t e = 0; e < resume_after; ++e) interrupted->train_epoch(e);
+  const std::string checkpoint = save_checkpoint(*interrupted);
+  auto resumed = fixture.trainer();
+  resumed->prepare();
+  load_checkpoint(*resumed, checkpoint);
+  CHECK(run_epochs(*resumed, resume_after) == std::vector<nlohmann::ordered_json>(rows.begin() + resume_after, rows.end()));
+  CHECK(resumed->final_metrics() == first->final_metrics());
+  return rows;
 }
 
 }  // namespace wei::testing

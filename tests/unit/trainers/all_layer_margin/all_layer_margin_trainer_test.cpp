@@ -32,16 +32,6 @@ wei::testing::TrainerFixture alm_fixture(const AlmOverrides& overrides, uint64_t
   return wei::testing::TrainerFixture(wei::all_layer_margin_trainer_info(), overrides, seed);
 }
 
-std::vector<json> alm_run(wei::Trainer& trainer, int64_t from = 0) {
-  std::vector<json> rows;
-  for (int64_t e = from; e < trainer.num_epochs(); ++e) {
-    json row = trainer.train_epoch(e);
-    row.erase("timing");
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 // The diagnostics of a spec built from `overrides` that the loader refuses, joined.
 std::string alm_refusal(const AlmOverrides& overrides) {
   try {
@@ -68,7 +58,7 @@ TEST_CASE("all_layer_margin: SGD then AMO, the schedule, margins and final metri
   CHECK(data["model_parameters"] == 78138);  // WRN-10-1 of the all-layer-margin reference
   CHECK(trainer->headline().key == "test_error");
 
-  const auto rows = alm_run(*trainer);
+  const auto rows = wei::testing::run_epochs(*trainer);
   REQUIRE(rows.size() == 3);
   CHECK(rows[0]["method"] == "sgd");
   CHECK_FALSE(rows[0].contains("perturbed_train_accuracy"));
@@ -98,27 +88,8 @@ TEST_CASE("all_layer_margin: SGD then AMO, the schedule, margins and final metri
 }
 
 TEST_CASE("all_layer_margin CPU runs are deterministic and resume bit-identically", "[all_layer_margin][trainer]") {
-  auto fixture = alm_fixture(alm_tiny(), 3);
-  auto first = fixture.trainer();
-  first->prepare();
-  const auto rows = alm_run(*first);
-  auto second = fixture.trainer();
-  second->prepare();
-  CHECK(alm_run(*second) == rows);
-
   // Interrupted after the first AMO epoch, resumed in a fresh trainer.
-  auto interrupted = fixture.trainer();
-  interrupted->prepare();
-  interrupted->train_epoch(0);
-  interrupted->train_epoch(1);
-  const std::string checkpoint = wei::testing::save_checkpoint(*interrupted);
-  auto resumed = fixture.trainer();
-  resumed->prepare();
-  wei::testing::load_checkpoint(*resumed, checkpoint);
-  const auto tail = alm_run(*resumed, 2);
-  REQUIRE(tail.size() == 1);
-  CHECK(tail[0] == rows[2]);
-  CHECK(resumed->final_metrics() == first->final_metrics());
+  const auto rows = wei::testing::check_repeats_and_resumes(alm_fixture(alm_tiny(), 3), 2);
 
   // method: sgd on the same seed starts from the same weights and data, then departs.
   AlmOverrides sgd = alm_tiny({{"method", std::string("sgd")}});
@@ -126,7 +97,7 @@ TEST_CASE("all_layer_margin CPU runs are deterministic and resume bit-identicall
   auto sgd_fixture = alm_fixture(sgd, 3);
   auto sgd_trainer = sgd_fixture.trainer();
   sgd_trainer->prepare();
-  const auto sgd_rows = alm_run(*sgd_trainer);
+  const auto sgd_rows = wei::testing::run_epochs(*sgd_trainer);
   CHECK(sgd_rows[0] == rows[0]);
   CHECK(sgd_rows[1]["method"] == "sgd");
   CHECK(sgd_rows[1]["train_loss"] != rows[1]["train_loss"]);

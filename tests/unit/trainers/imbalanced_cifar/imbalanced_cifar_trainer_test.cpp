@@ -93,26 +93,8 @@ TEST_CASE("every Table-2 loss and rule runs on the synthetic stand-in", "[imbala
 }
 
 TEST_CASE("CPU runs are deterministic and resume bit-identically", "[imbalanced_cifar][trainer]") {
-  TrainerFixture fixture(tiny_overrides(), 7);
-  auto first = fixture.trainer();
-  first->prepare();
-  auto rows = run_epochs(*first);
-
-  auto second = fixture.trainer();
-  second->prepare();
-  CHECK(run_epochs(*second) == rows);
-
-  // Stop after epoch 1, checkpoint, continue in a fresh trainer.
-  auto interrupted = fixture.trainer();
-  interrupted->prepare();
-  interrupted->train_epoch(0);
-  const std::string checkpoint = wei::testing::save_checkpoint(*interrupted);
-  auto resumed = fixture.trainer();
-  resumed->prepare();
-  wei::testing::load_checkpoint(*resumed, checkpoint);
-  auto tail = run_epochs(*resumed, 1);
-  REQUIRE(tail.size() == 1);
-  CHECK(tail[0] == rows[1]);
+  // Stopped after epoch 1, checkpointed, continued in a fresh trainer.
+  const auto rows = wei::testing::check_repeats_and_resumes(TrainerFixture(tiny_overrides(), 7), 1);
 
   TrainerFixture other_seed(tiny_overrides(), 8);
   auto different = other_seed.trainer();

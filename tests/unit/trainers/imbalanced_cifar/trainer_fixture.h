@@ -26,14 +26,6 @@ class TrainerFixture : public wei::testing::TrainerFixture {
 };
 
 // Every history row without its volatile "timing" object (the runner moves it to run.epoch_timing).
-inline std::vector<nlohmann::ordered_json> run_epochs(Trainer& trainer, int64_t first = 0) {
-  std::vector<nlohmann::ordered_json> rows;
-  for (int64_t e = first; e < trainer.num_epochs(); ++e) {
-    auto row = trainer.train_epoch(e);
-    row.erase("timing");
-    rows.push_back(row);
-  }
-  return rows;
-}
+using wei::testing::run_epochs;
 
 }  // namespace wei::imbalanced_cifar::testing

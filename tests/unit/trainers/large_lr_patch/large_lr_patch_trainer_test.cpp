@@ -52,16 +52,6 @@ wei::testing::TrainerFixture llp_fixture(const LlpOverrides& overrides, uint64_t
   return wei::testing::TrainerFixture(wei::large_lr_patch_trainer_info(), overrides, seed);
 }
 
-std::vector<json> llp_run(wei::Trainer& trainer, int64_t from = 0) {
-  std::vector<json> rows;
-  for (int64_t e = from; e < trainer.num_epochs(); ++e) {
-    json row = trainer.train_epoch(e);
-    row.erase("timing");
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 std::vector<std::string> llp_keys(const json& object) {
   std::vector<std::string> keys;
   for (const auto& item : object.items()) keys.push_back(item.key());
@@ -184,34 +174,15 @@ TEST_CASE("large_lr_patch: the three evaluations score the documented sets", "[l
 }
 
 TEST_CASE("large_lr_patch CPU runs are deterministic and resume bit-identically", "[large_lr_patch][trainer]") {
-  auto fixture = llp_fixture(llp_noise(), 3);
-  auto first = fixture.trainer();
-  first->prepare();
-  const auto rows = llp_run(*first);
-  auto second = fixture.trainer();
-  second->prepare();
-  CHECK(llp_run(*second) == rows);
-
   // Interrupted after the second epoch, resumed in a fresh trainer: the patch draws, the shuffle and
   // the activation noise continue where they were.
-  auto interrupted = fixture.trainer();
-  interrupted->prepare();
-  interrupted->train_epoch(0);
-  interrupted->train_epoch(1);
-  const std::string checkpoint = wei::testing::save_checkpoint(*interrupted);
-  auto resumed = fixture.trainer();
-  resumed->prepare();
-  wei::testing::load_checkpoint(*resumed, checkpoint);
-  const auto tail = llp_run(*resumed, 2);
-  REQUIRE(tail.size() == 1);
-  CHECK(tail[0] == rows[2]);
-  CHECK(resumed->final_metrics() == first->final_metrics());
+  const auto rows = wei::testing::check_repeats_and_resumes(llp_fixture(llp_noise(), 3), 2);
 
   // Another seed draws other data, patches and weights.
   auto other_fixture = llp_fixture(llp_noise(), 4);  // the trainer logs through its fixture's logger
   auto other = other_fixture.trainer();
   other->prepare();
-  CHECK(llp_run(*other)[0]["train_loss"] != rows[0]["train_loss"]);
+  CHECK(wei::testing::run_epochs(*other)[0]["train_loss"] != rows[0]["train_loss"]);
 }
 
 TEST_CASE("large_lr_patch: activation noise is the only difference, and decays at its milestone",
@@ -219,7 +190,7 @@ TEST_CASE("large_lr_patch: activation noise is the only difference, and decays a
   auto noisy_fixture = llp_fixture(llp_noise(), 1);
   auto noisy = noisy_fixture.trainer();
   noisy->prepare();
-  const auto noisy_rows = llp_run(*noisy);
+  const auto noisy_rows = wei::testing::run_epochs(*noisy);
   CHECK(noisy_rows[0]["act_noise"].get<double>() == Approx(0.4));
   CHECK(noisy_rows[1]["act_noise"].get<double>() == Approx(0.4));
   CHECK(noisy_rows[2]["act_noise"].get<double>() == Approx(0.4e-5));
@@ -230,13 +201,13 @@ TEST_CASE("large_lr_patch: activation noise is the only difference, and decays a
   auto silent_fixture = llp_fixture(llp_noise({{"act_noise.std", 0.0}}), 1);
   auto silent = silent_fixture.trainer();
   silent->prepare();
-  auto silent_rows = llp_run(*silent);
+  auto silent_rows = wei::testing::run_epochs(*silent);
   LlpOverrides plain_overrides = llp_tiny({{"optim.schedule", std::string("fixed")}, {"optim.lr", 0.004}});
   plain_overrides.erase("optim.lr_milestones");
   auto plain_fixture = llp_fixture(plain_overrides, 1);
   auto plain = plain_fixture.trainer();
   plain->prepare();
-  const auto plain_rows = llp_run(*plain);
+  const auto plain_rows = wei::testing::run_epochs(*plain);
   for (auto& row : silent_rows) row.erase("act_noise");
   CHECK(silent_rows == plain_rows);
   CHECK(noisy_rows[0]["train_loss"] != plain_rows[0]["train_loss"]);

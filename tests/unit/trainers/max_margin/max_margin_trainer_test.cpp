@@ -21,12 +21,6 @@ MmFixture mm_fixture(const MmOverrides& overrides, uint64_t seed = 0) {
   return MmFixture(wei::max_margin_trainer_info(), overrides, seed);
 }
 
-// The epochs the runner would run: up to num_epochs(), or until the trainer is done early.
-std::vector<json> mm_run_epochs(wei::Trainer& trainer, int64_t from = 0) {
-  std::vector<json> rows;
-  for (int64_t e = from; e < trainer.num_epochs() && !trainer.done_early(); ++e) rows.push_back(trainer.train_epoch(e));
-  return rows;
-}
 
 json mm_without_timing(json row) {
   row.erase("timing");
@@ -71,7 +65,7 @@ TEST_CASE("max_margin linear: one row per classifier, the paper's regime end to 
   CHECK(trainer->data_info()["source"] == "synthetic");
   CHECK(trainer->data_info()["train_size"] == 50);
   REQUIRE(trainer->num_epochs() == 1 + 3 + 3);
-  const std::vector<json> rows = mm_run_epochs(*trainer);
+  const std::vector<json> rows = wei::testing::run_epochs(*trainer);
   std::vector<std::string> names;
   for (const json& row : rows) names.push_back(row["classifier"]);
   const std::vector<std::string> expected = {"max_margin",      "logistic",  "logistic",   "logistic",
@@ -111,7 +105,7 @@ TEST_CASE("max_margin linear: one row per classifier, the paper's regime end to 
   auto resumed = fx.trainer();
   resumed->prepare();
   wei::testing::load_checkpoint(*resumed, checkpoint);
-  CHECK(mm_run_epochs(*resumed, 2) == std::vector<json>(rows.begin() + 2, rows.end()));
+  CHECK(wei::testing::run_epochs(*resumed, 2) == std::vector<json>(rows.begin() + 2, rows.end()));
   CHECK(resumed->final_metrics() == final);
 }
 
@@ -122,7 +116,7 @@ TEST_CASE("max_margin hypersphere: SGD until the margin, where the run ends", "[
   CHECK(trainer->data_info()["source"] == "synthetic");
   CHECK(trainer->data_info()["test_size"] == 512);
   std::vector<json> rows;
-  for (const json& row : mm_run_epochs(*trainer)) rows.push_back(mm_without_timing(row));
+  for (const json& row : wei::testing::run_epochs(*trainer)) rows.push_back(mm_without_timing(row));
   const json final = trainer->final_metrics();
   REQUIRE(final["reached_margin"] == true);
   const int64_t passes = final["passes"];
@@ -148,7 +142,7 @@ TEST_CASE("max_margin hypersphere resumes from a checkpoint with identical resul
   auto whole = fx.trainer();
   whole->prepare();
   std::vector<json> rows;
-  for (const json& row : mm_run_epochs(*whole)) rows.push_back(mm_without_timing(row));
+  for (const json& row : wei::testing::run_epochs(*whole)) rows.push_back(mm_without_timing(row));
   const json final = whole->final_metrics();
 
   auto interrupted = fx.trainer();
@@ -160,7 +154,7 @@ TEST_CASE("max_margin hypersphere resumes from a checkpoint with identical resul
   resumed->prepare();
   wei::testing::load_checkpoint(*resumed, checkpoint);
   std::vector<json> tail;
-  for (const json& row : mm_run_epochs(*resumed, 3)) tail.push_back(mm_without_timing(row));
+  for (const json& row : wei::testing::run_epochs(*resumed, 3)) tail.push_back(mm_without_timing(row));
   CHECK(tail == std::vector<json>(rows.begin() + 3, rows.end()));
   CHECK(resumed->final_metrics() == final);
 
