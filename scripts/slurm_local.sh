@@ -11,12 +11,24 @@ action="${1:-start}"
 state="${2:-/tmp/wei-slurm}"
 conf="$state/slurm.conf"
 
-# Stops the daemons whose pid files start left in $state: SIGTERM, then SIGKILL after 10 s.
-stop_daemons() {
-  local pids=()
-  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" "$state/munged.pid"; do
-    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
+# Job steps of this cluster: slurmstepd processes working in $state. They outlive a killed slurmd,
+# so they are stopped with the daemons.
+job_steps() {
+  local pid cwd
+  for pid in $(pgrep slurmstepd || true); do
+    cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null || true)"
+    case "$cwd" in "$state" | "$state/"* | "$state (deleted)" | "$state/"*" (deleted)") echo "$pid" ;; esac
   done
+}
+
+# Stops the daemons whose pid files start left in $state, and their job steps: SIGTERM, then
+# SIGKILL after 10 s.
+stop_daemons() {
+  local pids=() pidfile
+  for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" "$state/munged.pid"; do
+    [ -f "$pidfile" ] && mapfile -t -O "${#pids[@]}" pids < "$pidfile"
+  done
+  mapfile -t -O "${#pids[@]}" pids < <(job_steps)
   [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 100); do
     local alive=0
@@ -37,6 +49,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 wei_install_packages slurmctld slurmd slurm-client munge
 
 mkdir -p "$state/ctld" "$state/d"
+# Daemons left by an earlier start on this state directory go first (before munged is started:
+# its pid file is in $state too).
+stop_daemons
 # munge authenticates Slurm's messages; one key and one daemon for the machine.
 if [ ! -s /etc/munge/munge.key ]; then
   mkdir -p /etc/munge
@@ -48,8 +63,9 @@ mkdir -p /run/munge /var/log/munge /var/lib/munge
 chown munge:munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
 if ! munge -n >/dev/null 2>&1; then
   runuser -u munge -- /usr/sbin/munged 2>/dev/null || /usr/sbin/munged --force
-  # Started here, so stopped by `stop` (a munged that was already running is left alone).
-  pgrep -x munged > "$state/munged.pid" || true
+  # Started here, so stopped by `stop` (a munged that was already running is left alone). Its own
+  # pid file names the daemon exactly; `pgrep` could also catch the parent before it exits.
+  cp /run/munge/munged.pid "$state/munged.pid"
   sleep 1
 fi
 munge -n | unmunge >/dev/null || { echo "slurm_local: munge does not work here" >&2; exit 1; }
@@ -84,7 +100,6 @@ AccountingStorageType=accounting_storage/none
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-stop_daemons
 export SLURM_CONF="$conf"
 slurmctld -f "$conf" || { echo "slurm_local: slurmctld failed to start (see $state/slurmctld.log)" >&2; exit 1; }
 slurmd -f "$conf" || { echo "slurm_local: slurmd failed to start (see $state/slurmd.log)" >&2; exit 1; }
