@@ -90,13 +90,15 @@ else
   echo "skip cifar10_lt100_ldam_drw: no CIFAR-10 at $shared/cifar10" >&2
 fi
 
-# run_case BINARY RUNS_DIR NAME ARGS...: one run into RUNS_DIR/NAME (replacing what is there).
+# run_case BINARY TREE RUNS_DIR NAME ARGS...: one run into RUNS_DIR/NAME (replacing what is there),
+# its spec path read in TREE: each binary runs its own commit's configs, so a config key that only
+# the newer binary knows (a `reference:` block) does not fail the base.
 run_case() {
-  local bin="$1" runs="$2" name="$3"
-  shift 3
+  local bin="$1" tree="$2" runs="$3" name="$4"
+  shift 4
   rm -rf "${runs:?}/$name"
   mkdir -p "$runs"
-  (cd "$here" && "$bin" run "$@" device=cpu --out "$runs/$name" >"$runs/$name.log" 2>&1) || {
+  (cd "$tree" && "$bin" run "$@" device=cpu --out "$runs/$name" >"$runs/$name.log" 2>&1) || {
     echo "  $bin exited $? (log: $runs/$name.log)" >&2
     return 1
   }
@@ -125,9 +127,9 @@ for entry in "${cases[@]}"; do
   args=("${words[@]:1}")
   echo "== $name" >&2
   if [[ $fresh -eq 1 || ! -f "$base_runs/$name/metrics.json" ]]; then
-    run_case "$base_bin" "$base_runs" "$name" "${args[@]}" || { failed=$((failed + 1)); continue; }
+    run_case "$base_bin" "$base_src" "$base_runs" "$name" "${args[@]}" || { failed=$((failed + 1)); continue; }
   fi
-  run_case "$new_bin" "$new_runs" "$name" "${args[@]}" || { failed=$((failed + 1)); continue; }
+  run_case "$new_bin" "$here" "$new_runs" "$name" "${args[@]}" || { failed=$((failed + 1)); continue; }
   compared=$((compared + 1))
   left="$new_runs/$name.base-metrics.json"
   dropped="$(drop_unrecorded_spec_keys "$base_runs/$name/metrics.json" "$new_runs/$name/metrics.json" "$left")"
