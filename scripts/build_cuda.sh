@@ -47,8 +47,13 @@ build() {
   # zlib1g-dev's libz.so is an absolute link into the system; point CMake at the unpacked copy.
   local zlib
   zlib="$(find "$prefix" -name 'libz.so.1.*' -type f | head -1)"
+  # NCCL's header for c10d's NCCL backend (data-parallel on CUDA): pip's torch takes it from the
+  # nvidia-nccl wheel; without it wei-run builds without NCCL and refuses world sizes above 1 on CUDA.
+  local nccl_root
+  nccl_root="$("$python" -c 'import os, nvidia.nccl as n; print(os.path.dirname(n.__file__) if n.__file__ else list(n.__path__)[0])' 2>/dev/null || true)"
+  echo "NCCL headers: ${nccl_root:-not found}"
   cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" \
+    -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" ${nccl_root:+-DNCCL_ROOT="$nccl_root"} \
     -DZLIB_INCLUDE_DIR="$prefix/usr/include" -DZLIB_LIBRARY="$zlib" \
     -DCMAKE_CXX_FLAGS="-isystem $prefix/usr/include"
   if [[ $# -eq 0 ]]; then set -- wei-run wei_tests; fi

@@ -9,11 +9,12 @@ WEI_BUILD_DIR="${WEI_BUILD_DIR:-$WEI_ROOT/build}"
 # Build toolchain and libraries. libopenblas0-openmp: without it LibTorch's matrix products go to
 # Debian's reference BLAS (libblas3), 15x slower on a 2000x2000 product; it follows LibTorch's
 # OpenMP thread count. libxxhash-dev: the checksum of every checkpoint. libstb-dev: stb_image
-# decodes CelebA's JPEGs. python3-pil rebuilds the CIFAR-10 binary files from ../shared/data for the
+# decodes CelebA's JPEGs. libgloo-dev: the headers of torch c10d's Gloo backend (data-parallel
+# training on CPU; libtorch exports the backend itself). python3-pil rebuilds the CIFAR-10 binary files from ../shared/data for the
 # tests. The bench scripts install the Python
 # references' own packages (python3-torch, python3-torchvision, python3-scipy) when they run.
 WEI_PACKAGES=(g++ make cmake git pkg-config libtorch-dev libopenblas0-openmp libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev
-              catch2 libcli11-dev zlib1g-dev libxxhash-dev libstb-dev python3 python3-pil python3-numpy gnuplot-nox jq)
+              catch2 libcli11-dev zlib1g-dev libxxhash-dev libstb-dev libgloo-dev python3 python3-pil python3-numpy gnuplot-nox jq)
 
 wei_install_packages() {
   local missing=()

@@ -26,6 +26,9 @@ Command add_sweep_command(CLI::App& app) {
   sweep->add_option("--slurm-gpus", options->slurm.gpus, "sbatch --gpus");
   sweep->add_option("--slurm-mem", options->slurm.mem, "sbatch --mem, e.g. 8G");
   sweep->add_option("--slurm-max-parallel", options->slurm.max_parallel, "at most K array tasks at once (%K)");
+  sweep->add_option("--slurm-tasks", options->slurm.tasks,
+                    "tasks per point (sbatch --ntasks): each point runs data-parallel, one rank per task, under srun")
+      ->check(CLI::Range(1, 4096));
   sweep->add_flag("--no-submit", *no_submit, "write the sbatch script without submitting it");
   sweep->add_option("--max-points", options->max_points, "refuse a plan of more points than this (default 10000)")
       ->check(CLI::PositiveNumber);

@@ -6,8 +6,10 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -29,6 +31,7 @@
 #include "spec/common_options.h"
 #include "spec/spec_loader.h"
 #include "train/checkpoint_bundle.h"
+#include "train/data_parallel.h"
 
 namespace wei {
 
@@ -84,20 +87,27 @@ std::unique_ptr<DirectoryLock> lock_out_dir(const std::optional<std::string>& ou
 
 // The command that takes this run on from wherever it stopped (--continue decides what to do).
 std::string continue_command(const RunOptions& options, const fs::path& dir) {
-  std::string command = "wei-run run " + options.spec_path;
+  const WorldInfo& world = options.world;
+  std::string command = world.launcher == "slurm" ? "srun -n " + std::to_string(world.world_size) + " wei-run run "
+                                                  : "wei-run run ";
+  command += options.spec_path;
   for (const auto& o : options.overrides) command += " '" + o + "'";
-  return command + " --out " + dir.string() + " --continue";
+  command += " --out " + dir.string() + " --continue";
+  if (world.launcher == "torchrun") command += " --nproc " + std::to_string(world.world_size);
+  return command;
 }
 
 // Console output goes to stderr (coloured on a terminal), or to `stream` for in-process callers.
-std::shared_ptr<spdlog::logger> make_logger(std::ostream* stream) {
+std::shared_ptr<spdlog::logger> make_logger(std::ostream* stream, const WorldInfo& world) {
   spdlog::sink_ptr console;
   if (stream) {
     console = std::make_shared<spdlog::sinks::ostream_sink_mt>(*stream, /*force_flush=*/true);
   } else {
     console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   }
-  console->set_pattern("[%H:%M:%S] %^%l%$ %v");
+  // The ranks of a data-parallel run share a console: each line says whose it is.
+  console->set_pattern(world.distributed() ? "[%H:%M:%S] [rank " + std::to_string(world.rank) + "] %^%l%$ %v"
+                                           : "[%H:%M:%S] %^%l%$ %v");
   auto logger = std::make_shared<spdlog::logger>("wei-run", console);
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::info);
@@ -147,6 +157,47 @@ void update_best(json& best, const json& row, const HeadlineMetric& headline) {
   }
 }
 
+
+// Threads of one rank when the spec leaves them to wei-run: the usable cores split between the
+// ranks on this machine, unless the launcher already bound each rank to its own cores (Slurm task
+// affinity), which usable_cores() then reports.
+int rank_threads(int64_t requested, const WorldInfo& world) {
+  const int threads = resolve_threads(requested);
+  if (requested > 0 || std::getenv("WEI_THREADS") || world.local_world_size <= 1) return threads;
+  if (usable_cores() < static_cast<int>(std::thread::hardware_concurrency())) return threads;
+  return std::max(1, threads / world.local_world_size);
+}
+
+std::string one_process_only(const std::string& trainer, int world_size) {
+  return "trainer " + trainer + " with this spec runs in one process: it is closed-form or full-batch, with no " +
+         "mini-batch steps to share between ranks; a world size of " + std::to_string(world_size) +
+         " was asked for (--nproc, srun -n or RANK/WORLD_SIZE)";
+}
+
+// Rank 0's decision about the run directory, sent to the other ranks: "keep <status>", "start",
+// "resume" or "restart", then the directory; "! <message>" when rank 0 refused the run.
+std::string encode_decision(OutDirAction action, const RunFiles& files, const fs::path& dir) {
+  std::string word = "start";
+  if (action == OutDirAction::kKeep) word = "keep " + *files.recorded_status();
+  if (action == OutDirAction::kResume) word = "resume";
+  if (action == OutDirAction::kRestart) word = "restart";
+  return word + "\n" + dir.string();
+}
+
+OutDirAction decode_decision(const std::string& text, fs::path& dir, std::string& kept_status) {
+  if (text.rfind("! ", 0) == 0) throw InputError("rank 0 refused the run: " + text.substr(2));
+  const size_t newline = text.find('\n');
+  const std::string word = text.substr(0, newline);
+  dir = text.substr(newline + 1);
+  if (word.rfind("keep ", 0) == 0) {
+    kept_status = word.substr(5);
+    return OutDirAction::kKeep;
+  }
+  if (word == "resume") return OutDirAction::kResume;
+  if (word == "restart") return OutDirAction::kRestart;
+  return OutDirAction::kStart;
+}
+
 }  // namespace
 
 RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry) {
@@ -167,37 +218,73 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
     throw InputError("--continue chooses between resuming and starting over itself; pass it without --resume "
                      "or --force");
   }
-  auto log = make_logger(options.console);
+  const WorldInfo& world = options.world;
+  auto log = make_logger(options.console, world);
   // What is logged before the run directory exists (the device choice, the trainer's data summary
   // and warnings) is kept here and written to log.txt first, once that file exists.
   auto early_log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kEarlyLogMessages);
   log->sinks().push_back(early_log);
-  const torch::Device device = resolve_device(common.device, *log);
-  int threads = resolve_threads(common.threads);
+  torch::Device device = resolve_device(common.device, *log);
+  // Each rank of a machine takes its own GPU unless the spec names one.
+  if (world.distributed() && device.is_cuda() && common.device.find(':') == std::string::npos) {
+    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(world.local_rank));
+  }
+  int threads = rank_threads(common.threads, world);
   torch::set_num_threads(threads);
 
+  // A stop is the local signal, except while a data-parallel run trains: then it is the ranks'
+  // agreement (train/data_parallel.h), so every rank stops after the same step.
+  std::unique_ptr<DataParallel> group;
+  bool collective_stops = false;
+  const uint64_t seed = static_cast<uint64_t>(common.seed);
+  const RunContext context{device, seed, *log, StopToken([&group, &collective_stops] {
+                             return collective_stops ? group->stop_agreed() : stop_requested();
+                           })};
+  std::unique_ptr<Trainer> trainer = info.create(spec, context);
+  if (world.distributed()) {
+    if (!trainer->supports_data_parallel()) throw InputError(one_process_only(info.name, world.world_size));
+    group = std::make_unique<DataParallel>(connect_collectives(world, device, options.collective_timeout), world.rank,
+                                           world.world_size);
+  }
+  const ScopedDataParallel installed(group.get());
+  const bool writer = !group || group->rank() == 0;
+
   fs::path dir;
-  const auto lock = lock_out_dir(options.out_dir, common.name, "wei-run run " + options.spec_path, dir);
+  std::unique_ptr<DirectoryLock> lock;
+  OutDirAction action = OutDirAction::kStart;
+  std::string kept_status;
+  try {
+    if (writer) {
+      lock = lock_out_dir(options.out_dir, common.name, "wei-run run " + options.spec_path, dir);
+      const RunFiles files(dir);
+      try {
+        for (const auto& folder : {dir, dir / "checkpoints"}) {
+          if (const int removed = remove_stale_temp_files(folder); removed > 0) {
+            log->info("removed {} temporary file(s) left in {} by a killed process", removed, folder.string());
+          }
+        }
+        action = decide_out_dir(files, spec, {options.resume, options.force, options.continue_run}, *log);
+      } catch (...) {
+        lock->discard_if_created();
+        throw;
+      }
+      if (action == OutDirAction::kKeep) kept_status = *files.recorded_status();
+      if (group) group->broadcast_text(encode_decision(action, files, dir));
+    } else {
+      action = decode_decision(group->broadcast_text(""), dir, kept_status);
+    }
+  } catch (const std::exception& e) {
+    // The other ranks wait for rank 0's decision: tell them why there is none.
+    if (group && writer) group->broadcast_text("! " + first_line(e.what()));
+    throw;
+  }
+  if (action == OutDirAction::kKeep) {
+    return {kept_status == "diverged" ? RunStatus::kDiverged : RunStatus::kOk, dir.string()};
+  }
   const RunFiles files(dir);
-  std::unique_ptr<Trainer> trainer;
   RunnerState state;
   CheckpointBundle bundle;
-  OutDirAction action = OutDirAction::kStart;
   try {
-    for (const auto& folder : {dir, dir / "checkpoints"}) {
-      if (const int removed = remove_stale_temp_files(folder); removed > 0) {
-        log->info("removed {} temporary file(s) left in {} by a killed process", removed, folder.string());
-      }
-    }
-    action = decide_out_dir(files, spec, {options.resume, options.force, options.continue_run}, *log);
-    if (action == OutDirAction::kKeep) {
-      const std::string status = *files.recorded_status();
-      return {status == "diverged" ? RunStatus::kDiverged : RunStatus::kOk, dir.string()};
-    }
-
-    const uint64_t seed = static_cast<uint64_t>(common.seed);
-    const RunContext context{device, seed, *log, StopToken([] { return stop_requested(); })};
-    trainer = info.create(spec, context);
     trainer->prepare();
     inject_allocation();
     register_runner_state(bundle, state);
@@ -218,8 +305,10 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
         torch::set_num_threads(threads);
       }
     }
+    // Every rank starts (or resumes) from rank 0's parameters and buffers.
+    if (group) group->broadcast(bundle.module_tensors());
   } catch (...) {
-    lock->discard_if_created();
+    if (lock) lock->discard_if_created();
     throw;
   }
   state.threads = threads;
@@ -231,9 +320,9 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   json final_block = json::object();
   json run;
   try {
-    if (action == OutDirAction::kRestart) files.remove_run_files();
-    files.create();
-    files.write_config(spec.to_yaml());
+    if (writer && action == OutDirAction::kRestart) files.remove_run_files();
+    if (writer) files.create();
+    if (writer) files.write_config(spec.to_yaml());
   } catch (const WriteError& e) {
     // Nothing of this run is on disk yet: leave the directory as the command found it.
     log->error("io_error: {}", e.what());
@@ -243,7 +332,9 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
     lock->discard_if_created();
     return {RunStatus::kIoError, dir.string()};
   }
-  try {
+  if (!writer) {
+    log->sinks().pop_back();  // only rank 0 writes log.txt; the others log to the console
+  } else try {
     auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
     file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
     for (const auto& message : early_log->last_raw()) file_sink->log(message);
@@ -255,7 +346,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   if (resuming) {
     std::vector<std::string> expected;
     for (const auto& row : state.history) expected.push_back(row.dump());
-    if (files.history_lines() != expected) {
+    if (writer && files.history_lines() != expected) {
       log->warn("{} did not match the checkpoint (a torn or extra line of a killed run); rewritten from it",
                 files.history_path().string());
     }
@@ -264,6 +355,10 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
     log->info("run {} -> {}", common.name, dir.string());
   }
   log->info("trainer {}, device {}, {} thread(s), seed {}", info.name, device.str(), threads, common.seed);
+  if (group) {
+    log->info("data-parallel: rank {} of {}, {} backend, launched by {}", group->rank(), group->world_size(),
+              group->backend(), world.launcher);
+  }
 
   run["id"] = dir.filename().string();
   run["started_at"] = started_at;
@@ -274,7 +369,10 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   run["wei_run_version"] = WEI_RUN_VERSION;
   run["torch_version"] = TORCH_VERSION;
   run["device"] = device.str();
-  run["threads"] = threads;
+  run["threads"] = threads;  // per rank
+  run["world_size"] = world.world_size;
+  run["backend"] = group ? json(group->backend()) : json(nullptr);
+  run["launcher"] = world.launcher;
   run["cpu"] = cpu_info_json(host_cpu());
   run["argv"] = options.argv;
   run["resumed_from_epoch"] = resuming ? json(state.epochs_done) : json(nullptr);
@@ -283,11 +381,13 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   const int64_t total = trainer->num_epochs();
   std::vector<double> epoch_costs;
   for (int64_t e = 0; e < total; ++e) epoch_costs.push_back(trainer->epoch_cost(e));
-  ProgressReporter progress(*log, std::move(epoch_costs), state.epochs_done, options.live_progress, headline.key);
+  ProgressReporter progress(*log, std::move(epoch_costs), state.epochs_done, options.live_progress && writer,
+                            headline.key);
   try {
-    files.rewrite_history(state.history);
+    if (writer) files.rewrite_history(state.history);
+    collective_stops = group != nullptr;
     for (int64_t epoch = state.epochs_done; epoch < total && !trainer->done_early(); ++epoch) {
-      if (stop_requested()) throw InterruptedError();
+      if (group ? group->agree_stop(stop_requested()) : stop_requested()) throw InterruptedError();
       const auto epoch_start = std::chrono::steady_clock::now();
       json row;
       row["epoch"] = epoch + 1;
@@ -299,6 +399,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
         timing.update(row["timing"]);
         row.erase("timing");
       }
+      if (group) timing["allreduce_seconds"] = group->take_communication_seconds();
       if (const std::string bad = first_non_finite(row); !bad.empty()) {
         throw DivergedError(epoch + 1, "non-finite " + bad + " in epoch " + std::to_string(epoch + 1));
       }
@@ -308,14 +409,16 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
       state.epochs_done = epoch + 1;
       update_best(state.best, row, headline);
       try {
-        torch::serialize::OutputArchive archive;
-        bundle.save(archive);
-        write_checkpoint(files.checkpoint_path(), files.previous_checkpoint_path(), archive);
+        if (writer) {
+          torch::serialize::OutputArchive archive;
+          bundle.save(archive);
+          write_checkpoint(files.checkpoint_path(), files.previous_checkpoint_path(), archive);
+        }
       } catch (const WriteError&) {
         state = committed;
         throw;
       }
-      files.append_history(row);
+      if (writer) files.append_history(row);
       progress.epoch_done(epoch, row);
     }
     final_block = trainer->final_metrics();
@@ -356,14 +459,36 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   metrics["final"] = final_block;
   metrics["best"] = state.best;
   metrics["error"] = error.empty() ? json(nullptr) : json(error);
+  // The other ranks end once rank 0 has recorded the result, so that whoever waits for them (a
+  // sweep, a job script) finds metrics.json written. Skipped after a failure: it may be the
+  // collectives that failed.
+  const auto wait_for_result = [&] {
+    if (!group || status == RunStatus::kFailed) return;
+    try {
+      group->sum({0.0});
+    } catch (const std::exception&) {
+      // a rank that is gone has nothing left to wait for
+    }
+  };
+  if (!writer) {
+    wait_for_result();
+    if (status == RunStatus::kOk) {
+      log->info("done in {}; rank 0 writes {}", format_duration(wall), files.metrics_path().string());
+    } else {
+      log->error("{}: {}", status_name(status), error);
+    }
+    return RunResult{status, dir.string()};
+  }
   try {
     files.write_metrics(metrics);
   } catch (const WriteError& e) {
     // The result cannot be recorded; the checkpoint can still finish it (--continue recomputes it).
     if (status != RunStatus::kOk) log->error("{}: {}", status_name(status), error);
     log->error("io_error: {}; continue with: {}", e.what(), continue_command(options, dir));
+    wait_for_result();
     return {RunStatus::kIoError, dir.string()};
   }
+  wait_for_result();
 
   if (status == RunStatus::kOk) {
     log->info("done in {}: {}", format_duration(wall), files.metrics_path().string());
@@ -371,6 +496,15 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
     log->error("{}: {}", status_name(status), error);
   }
   return RunResult{status, dir.string()};
+}
+
+void check_data_parallel_spec(const RunOptions& options, const TrainerRegistry& registry, int world_size) {
+  const Spec spec = load_spec(options.spec_path, options.overrides, registry);
+  const CommonOptions common = common_options_schema().bind(spec);
+  const TrainerInfo& info = registry.get(common.trainer);
+  spdlog::logger quiet("check", std::make_shared<spdlog::sinks::null_sink_mt>());
+  const RunContext context{torch::Device(torch::kCPU), static_cast<uint64_t>(common.seed), quiet, StopToken()};
+  if (!info.create(spec, context)->supports_data_parallel()) throw InputError(one_process_only(info.name, world_size));
 }
 
 }  // namespace wei

@@ -7,11 +7,13 @@
 // created is removed again. The run directory is locked for the whole command (DirectoryLock): a
 // second command on it fails at once with BusyError. A result file that cannot be written (disk
 // full, I/O error) ends the run with status io_error and the last checkpoint intact.
+#include <chrono>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "base/world_info.h"
 #include "train/registry.h"
 
 namespace wei {
@@ -30,6 +32,12 @@ struct RunOptions {
   bool live_progress = false;
   // Where console log lines go; nullptr: stderr (coloured on a terminal).
   std::ostream* console = nullptr;
+  // This process's place in a data-parallel run (base/world_info.h); a world of one by default.
+  // Rank 0 alone locks and writes the run directory; every rank trains (train/data_parallel.h),
+  // and a resume loads rank 0's checkpoint on every rank.
+  WorldInfo world;
+  // How long a rank waits for the others (rendezvous, any collective) before failing.
+  std::chrono::seconds collective_timeout{300};
 };
 
 enum class RunStatus { kOk, kFailed, kDiverged, kInterrupted, kIoError };
@@ -44,5 +52,10 @@ struct RunResult {
 RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry);
 
 const char* status_name(RunStatus status);
+
+// Throws InputError (the spec's own errors, or a trainer that runs in one process only) unless the
+// spec can run data-parallel over `world_size` ranks. The --nproc launcher checks this once before
+// it starts its workers, so a bad spec gets one error rather than one per rank.
+void check_data_parallel_spec(const RunOptions& options, const TrainerRegistry& registry, int world_size);
 
 }  // namespace wei

@@ -42,7 +42,10 @@ std::string slurm_array_script(const SweepOptions& options, size_t num_points, c
   if (s.cpus_per_task > 0) script += "#SBATCH --cpus-per-task=" + std::to_string(s.cpus_per_task) + "\n";
   if (!s.gpus.empty()) script += "#SBATCH --gpus=" + s.gpus + "\n";
   if (!s.mem.empty()) script += "#SBATCH --mem=" + s.mem + "\n";
-  script += "\nexec " + shell_quote(fs::absolute(options.self_binary).string()) + " sweep " +
+  // Several tasks: srun starts the point's command once per task; each runs one rank of the point
+  // (the ranks find each other from Slurm's variables) and rank 0 writes the point's directory.
+  if (s.tasks > 1) script += "#SBATCH --ntasks=" + std::to_string(s.tasks) + "\n";
+  script += std::string("\nexec ") + (s.tasks > 1 ? "srun " : "") + shell_quote(fs::absolute(options.self_binary).string()) + " sweep " +
             shell_quote(fs::absolute(options.spec_path).string());
   for (const auto& arg : options.args) script += " " + shell_quote(arg);
   if (!options.mode.empty()) script += " --mode " + options.mode;

@@ -74,9 +74,11 @@ SlurmOptions read_slurm_block(const std::string& spec_path, const YAML::Node& bl
       slurm.mem = item.second.Scalar();
     } else if (key == "max_parallel") {
       slurm.max_parallel = as_count();
+    } else if (key == "tasks") {
+      slurm.tasks = as_count();
     } else {
       throw InputError(mark_text(spec_path, item.first) + ": sweep.slurm." + key +
-                       ": unknown key (known: partition, time, cpus, gpus, mem, max_parallel)");
+                       ": unknown key (known: partition, time, cpus, gpus, mem, max_parallel, tasks)");
     }
   }
   return slurm;
@@ -141,6 +143,7 @@ SlurmOptions SlurmOptions::merged_over(const SlurmOptions& defaults) const {
   if (out.gpus.empty()) out.gpus = defaults.gpus;
   if (out.mem.empty()) out.mem = defaults.mem;
   if (out.max_parallel == 0) out.max_parallel = defaults.max_parallel;
+  if (out.tasks == 0) out.tasks = defaults.tasks;
   return out;
 }
 

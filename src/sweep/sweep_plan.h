@@ -30,6 +30,9 @@ struct SlurmOptions {
   std::string gpus;  // sbatch --gpus, e.g. "1"
   std::string mem;   // sbatch --mem, e.g. "8G"
   int max_parallel = 0;  // the %K of --array; 0 = no limit
+  // Tasks per point (sbatch --ntasks): above 1, each point runs data-parallel under `srun`, one
+  // rank per task (base/world_info.h); 0 = one task.
+  int tasks = 0;
   bool submit = true;    // false: only write the sbatch script
 
   // Fields set here win over those of `defaults`.

@@ -67,6 +67,18 @@ void CheckpointBundle::add(Entry entry) {
 void CheckpointBundle::add_module(const std::string& key, torch::nn::Module& module) {
   add({key, [&module](OutputArchive& ar) { module.save(ar); },
        [&module, key](InputArchive& ar) { load_module_in_place(ar, module, key + ":"); }});
+  modules_.push_back(&module);
+}
+
+std::vector<torch::Tensor> CheckpointBundle::module_tensors() const {
+  std::vector<torch::Tensor> tensors;
+  for (torch::nn::Module* module : modules_) {
+    for (const auto& p : module->parameters()) tensors.push_back(p);
+    for (const auto& b : module->buffers()) {
+      if (b.defined()) tensors.push_back(b);
+    }
+  }
+  return tensors;
 }
 
 void CheckpointBundle::add_optimizer(const std::string& key, torch::optim::Optimizer& optimizer) {

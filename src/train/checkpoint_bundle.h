@@ -44,6 +44,9 @@ class CheckpointBundle {
   void load(torch::serialize::InputArchive& archive) const;
   // Registered keys in registration order.
   std::vector<std::string> keys() const;
+  // The parameters and buffers of the registered modules (what a data-parallel run broadcasts
+  // from rank 0), in registration order.
+  std::vector<torch::Tensor> module_tensors() const;
 
  private:
   struct Entry {
@@ -53,6 +56,7 @@ class CheckpointBundle {
   };
   void add(Entry entry);
   std::vector<Entry> entries_;
+  std::vector<torch::nn::Module*> modules_;
 };
 
 }  // namespace wei

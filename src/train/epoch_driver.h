@@ -17,23 +17,39 @@
 #include <torch/types.h>
 
 #include "base/stop_token.h"
+#include "train/data_parallel.h"
 
 namespace wei {
 
 struct StepBatch {
-  torch::Tensor indices;  // this step's slice of the epoch order; undefined in EpochPlan::steps
+  // This step's slice of the epoch order; undefined in EpochPlan::steps. In a data-parallel run
+  // (train/data_parallel.h) it is this rank's shard of the global batch, and may be empty: the step
+  // function is then not called.
+  torch::Tensor indices;
   int64_t step = 0;       // global 0-based optimizer step
   int64_t index = 0;      // 0-based step within the epoch
+
+  // For EpochPlan::steps, whose step function draws its own global batch: this rank's rows of it
+  // (all of it in a one-process run). Draw the global batch on every rank (same generator, same
+  // numbers), then take its shard, so the ranks see disjoint parts of the same global batch.
+  torch::Tensor shard(const torch::Tensor& global_batch) const;
 };
 
 struct StepLoss {
-  // A loss that counts once in the epoch's mean (or `weight` times), without accuracy.
-  StepLoss(torch::Tensor loss, double weight = 1.0) : loss(std::move(loss)), weight(weight) {}
+  // A loss that counts once in the epoch's mean, without accuracy.
+  StepLoss(torch::Tensor loss) : loss(std::move(loss)) {}
+  // A loss that averages `weight` examples or targets, and counts that many times in the epoch's mean.
+  StepLoss(torch::Tensor loss, double weight) : loss(std::move(loss)), weight(weight), weight_is_count(true) {}
   StepLoss(torch::Tensor loss, double weight, torch::Tensor correct, int64_t predictions)
-      : loss(std::move(loss)), weight(weight), correct(std::move(correct)), predictions(predictions) {}
+      : loss(std::move(loss)), weight(weight), weight_is_count(true), correct(std::move(correct)),
+        predictions(predictions) {}
 
   torch::Tensor loss;       // scalar: what backward runs on
-  double weight;            // its weight in the epoch's mean: examples or targets it averages, or 1
+  double weight = 1.0;      // its weight in the epoch's mean: examples or targets it averages, or 1
+  // In a data-parallel run, the ranks' gradients are combined weighted by their shard's examples
+  // (EpochPlan::batches) or by this count (EpochPlan::steps; equally when it is not a count), and a
+  // count is summed over the ranks in the epoch's mean.
+  bool weight_is_count = false;
   torch::Tensor correct;    // optional: correct predictions of this step (integer scalar)
   int64_t predictions = 0;  // how many predictions `correct` is out of
 };
@@ -80,6 +96,9 @@ struct DriverOptions {
   std::string loss_name = "training";  // in the DivergedError message
 };
 
+// In a data-parallel run (current_data_parallel() set) the driver shards each batch, combines the
+// ranks' gradients after backward (before `after_backward`), checks the global batch's loss, agrees
+// on stopping with the other ranks, and returns totals summed over the ranks.
 class EpochDriver {
  public:
   EpochDriver(torch::optim::Optimizer& optimizer, StopToken stop, DriverOptions options = {});
@@ -87,6 +106,8 @@ class EpochDriver {
   EpochTotals run(const EpochPlan& plan, const StepFunction& step) const;
 
  private:
+  EpochTotals run_data_parallel(const EpochPlan& plan, const StepFunction& step, DataParallel& group) const;
+
   torch::optim::Optimizer& optimizer_;
   StopToken stop_;
   DriverOptions options_;

@@ -76,6 +76,11 @@ class Trainer {
   // Estimated relative cost of epoch `epoch` (any unit; only ratios matter), for the ETA of the
   // progress line. Trainers whose phases differ in speed override it; valid after prepare().
   virtual double epoch_cost(int64_t epoch) const { return 1.0; }
+  // True when all of the trainer's training goes through the epoch driver, so that it can run
+  // data-parallel (train/data_parallel.h: sharded batches, combined gradients). Closed-form and
+  // full-batch solvers keep the default, and a world size above 1 is refused for them (exit 2).
+  // Decided by the options alone (valid before prepare()).
+  virtual bool supports_data_parallel() const { return false; }
   // Registers, once, everything needed to continue bit-identically after the last completed epoch:
   // modules, optimizers, random streams, JSON state. Called after prepare().
   virtual void register_state(CheckpointBundle& bundle) = 0;

@@ -9,6 +9,7 @@
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/text_file.h"
+#include "train/collectives.h"
 
 namespace fs = std::filesystem;
 
@@ -25,7 +26,8 @@ struct LocalSlurm {
 
 }  // namespace
 
-TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e][slurm]") {
+TEST_CASE("a sweep submitted to Slurm runs every point as an array task, and srun -n 2 runs one data-parallel run",
+          "[e2e][slurm]") {
   wei::testing::TempDir tmp;
   const fs::path state = tmp.path() / "slurm-state";
   const std::string start = std::string(WEI_SOURCE_DIR) + "/scripts/slurm_local.sh start " + state.string() +
@@ -64,4 +66,24 @@ TEST_CASE("a sweep submitted to Slurm runs every point as an array task", "[e2e]
     REQUIRE(in.good());
     CHECK(nlohmann::json::parse(in)["status"] == "ok");
   }
+
+  // One run over two Slurm tasks: the ranks find each other from Slurm's variables alone.
+  if (wei::collective_backend_for(torch::Device(torch::kCPU)).empty()) {
+    WARN("skipped the srun round trip: this build has no Gloo backend");
+    return;
+  }
+  const std::string srun = "cd " + tmp.path().string() + " && timeout 300 srun -n 2 " + WEI_RUN_BINARY + " run " +
+                           std::string(WEI_SOURCE_DIR) + "/configs/hmm_prompt/quick_h4.yaml pretrain.steps=40 " +
+                           "pretrain.log_every=20 tune.head_epochs=2 tune.prompt_epochs=1 task.train_size=500 --out dp > " +
+                           (tmp.path() / "srun.log").string() + " 2>&1";
+  const int srun_status = std::system(srun.c_str());
+  INFO(wei::testing::read_text(tmp.path() / "srun.log"));
+  REQUIRE(srun_status == 0);
+  std::ifstream in(tmp.path() / "dp" / "metrics.json");
+  REQUIRE(in.good());
+  const nlohmann::json metrics = nlohmann::json::parse(in);
+  CHECK(metrics["status"] == "ok");
+  CHECK(metrics["run"]["world_size"] == 2);
+  CHECK(metrics["run"]["launcher"] == "slurm");
+  CHECK(metrics["run"]["backend"] == "gloo");
 }

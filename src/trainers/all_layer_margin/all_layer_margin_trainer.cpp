@@ -135,6 +135,7 @@ class AllLayerMarginTrainer final : public Trainer {
   json data_info() const override { return data_info_; }
   int64_t num_epochs() const override { return o_.optim.epochs; }
   HeadlineMetric headline() const override { return {"test_error", true}; }
+  bool supports_data_parallel() const override { return true; }
 
   // AMO epochs cost about twice an SGD epoch; margin estimates add their passes.
   double epoch_cost(int64_t epoch) const override {

@@ -108,6 +108,7 @@ class HmmPromptTrainer : public Trainer {
   nlohmann::ordered_json train_epoch(int64_t epoch) override;
   nlohmann::ordered_json final_metrics() override;
   HeadlineMetric headline() const override { return {"val_acc", false}; }
+  bool supports_data_parallel() const override { return true; }
   double epoch_cost(int64_t epoch) const override;
   void register_state(CheckpointBundle& bundle) override;
 
@@ -302,13 +303,14 @@ nlohmann::ordered_json HmmPromptTrainer::pretrain_row(int64_t row) {
   }
   driver_options.loss_name = "MLM";
   const EpochTotals totals = EpochDriver(*pretrain_opt_, ctx_.stop, driver_options)
-                                 .run(EpochPlan::step_range(last - first, row, first), [&](const StepBatch&) {
+                                 .run(EpochPlan::step_range(last - first, row, first), [&](const StepBatch& b) {
                                    const auto index = torch::randint(blocks_.size(0), {p.batch_size}, pretrain_gen_,
                                                                      torch::TensorOptions().dtype(torch::kInt64));
                                    const auto masked = hmm::mask_tokens(blocks_.index_select(0, index), p.mask_prob,
                                                                         vocab_, vocab_, pretrain_gen_);
-                                   const auto inputs = masked.inputs.to(ctx_.device);
-                                   const auto labels = masked.targets.to(ctx_.device).view(-1);
+                                   // The global batch is drawn on every rank; each trains on its shard.
+                                   const auto inputs = b.shard(masked.inputs).to(ctx_.device);
+                                   const auto labels = b.shard(masked.targets).to(ctx_.device).view(-1);
                                    const auto logits = model_->forward(inputs).view({-1, vocab_});
                                    const auto loss = torch::nn::functional::cross_entropy(
                                        logits, labels,

@@ -46,6 +46,7 @@ class ImbalancedCifarTrainer final : public Trainer {
   nlohmann::ordered_json train_epoch(int64_t epoch) override;
   nlohmann::ordered_json final_metrics() override;
   HeadlineMetric headline() const override { return {"test_error", true}; }
+  bool supports_data_parallel() const override { return true; }
   void register_state(CheckpointBundle& bundle) override;
 
  private:

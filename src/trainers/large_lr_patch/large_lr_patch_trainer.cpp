@@ -116,6 +116,7 @@ class LargeLrPatchTrainer final : public Trainer {
   json data_info() const override { return data_info_; }
   int64_t num_epochs() const override { return o_.optim.epochs; }
   HeadlineMetric headline() const override { return {"test_accuracy", false}; }
+  bool supports_data_parallel() const override { return true; }
 
   json train_epoch(int64_t epoch) override {
     const auto train_start = LlpClock::now();

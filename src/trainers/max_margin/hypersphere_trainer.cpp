@@ -101,6 +101,7 @@ class HypersphereTrainer : public Trainer {
   }
 
   HeadlineMetric headline() const override { return {"test_error", true}; }
+  bool supports_data_parallel() const override { return true; }
 
   // Each pass: forward + backward of every training point and a forward of them all; each row
   // then a forward of S' and the test set.

@@ -124,6 +124,7 @@ class ImageTrainer : public Trainer {
   }
 
   HeadlineMetric headline() const override { return {"target_acc", false}; }
+  bool supports_data_parallel() const override { return true; }
 
   // Examples through the model, a backward pass counting twice a forward one; every row also
   // evaluates the source and target test sets.

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "base/errors.h"
 #include "spec/spec_loader.h"
 
 namespace {
