@@ -35,22 +35,27 @@ torch::Tensor StepBatch::shard(const torch::Tensor& global_batch) const {
 EpochDriver::EpochDriver(torch::optim::Optimizer& optimizer, StopToken stop, DriverOptions options)
     : optimizer_(optimizer), stop_(std::move(stop)), options_(std::move(options)) {}
 
+StepBatch EpochDriver::begin_step(const EpochPlan& plan, int64_t i, const DataParallel* group) const {
+  stop_.throw_if_requested();
+  StepBatch batch;
+  batch.step = plan.first_step + i;
+  batch.index = i;
+  if (plan.order.defined()) {
+    const int64_t start = i * plan.batch_size;
+    batch.indices = plan.order.narrow(0, start, std::min(plan.batch_size, plan.order.size(0) - start));
+    if (group) batch.indices = group->shard(batch.indices);
+  }
+  if (options_.lr_per_step) set_lr(optimizer_, options_.lr_per_step(batch.step));
+  return batch;
+}
+
 EpochTotals EpochDriver::run(const EpochPlan& plan, const StepFunction& step) const {
   if (DataParallel* group = current_data_parallel()) return run_data_parallel(plan, step, *group);
   EpochTotals totals;
   if (options_.lr_per_epoch) set_lr(optimizer_, options_.lr_per_epoch(plan.epoch));
   torch::Tensor loss_sum, correct;  // on the loss's device, created by the first step
-  const int64_t n = plan.order.defined() ? plan.order.size(0) : 0;
   for (int64_t i = 0; i < plan.steps; ++i) {
-    stop_.throw_if_requested();
-    StepBatch batch;
-    batch.step = plan.first_step + i;
-    batch.index = i;
-    if (plan.order.defined()) {
-      const int64_t start = i * plan.batch_size;
-      batch.indices = plan.order.narrow(0, start, std::min(plan.batch_size, n - start));
-    }
-    if (options_.lr_per_step) set_lr(optimizer_, options_.lr_per_step(batch.step));
+    const StepBatch batch = begin_step(plan, i, nullptr);
 
     const StepLoss out = step(batch);
     const torch::Tensor weighted = out.loss.detach().to(torch::kDouble) * out.weight;
@@ -102,17 +107,8 @@ EpochTotals EpochDriver::run_data_parallel(const EpochPlan& plan, const StepFunc
   if (options_.lr_per_epoch) set_lr(optimizer_, options_.lr_per_epoch(plan.epoch));
   const std::vector<torch::Tensor> params = optimized_parameters(optimizer_);
   torch::Tensor correct;
-  const int64_t n = plan.order.defined() ? plan.order.size(0) : 0;
   for (int64_t i = 0; i < plan.steps; ++i) {
-    stop_.throw_if_requested();
-    StepBatch batch;
-    batch.step = plan.first_step + i;
-    batch.index = i;
-    if (plan.order.defined()) {
-      const int64_t start = i * plan.batch_size;
-      batch.indices = group.shard(plan.order.narrow(0, start, std::min(plan.batch_size, n - start)));
-    }
-    if (options_.lr_per_step) set_lr(optimizer_, options_.lr_per_step(batch.step));
+    const StepBatch batch = begin_step(plan, i, &group);
 
     optimizer_.zero_grad();
     double share = 0, loss_value = 0, reported_loss = 0, reported_weight = 0;

@@ -106,6 +106,9 @@ class EpochDriver {
   EpochTotals run(const EpochPlan& plan, const StepFunction& step) const;
 
  private:
+  // Polls the stop token, cuts step i's batch from the plan (this rank's shard of it when `group`
+  // is set) and sets the per-step learning rate.
+  StepBatch begin_step(const EpochPlan& plan, int64_t i, const DataParallel* group) const;
   EpochTotals run_data_parallel(const EpochPlan& plan, const StepFunction& step, DataParallel& group) const;
 
   torch::optim::Optimizer& optimizer_;
