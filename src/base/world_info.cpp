@@ -1,7 +1,9 @@
 #include "base/world_info.h"
 
 #include <cstdlib>
+#include <thread>
 
+#include "base/device.h"
 #include "base/errors.h"
 
 namespace wei {
@@ -121,5 +123,11 @@ std::string first_slurm_host(const std::string& node_list) {
 }
 
 int slurm_master_port(int64_t job_id) { return 20000 + static_cast<int>(job_id % 40000); }
+
+int usable_cores_per_rank(const WorldInfo& world) {
+  const int cores = usable_cores();
+  if (world.local_world_size <= 1 || cores < static_cast<int>(std::thread::hardware_concurrency())) return cores;
+  return std::max(1, cores / world.local_world_size);
+}
 
 }  // namespace wei

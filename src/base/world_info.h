@@ -41,4 +41,9 @@ std::string first_slurm_host(const std::string& node_list);
 // A port in [20000, 60000) from the job id, the same in every task of the job.
 int slurm_master_port(int64_t job_id);
 
+// The cores one rank may use: usable_cores() split between the ranks on this machine, unless the
+// launcher already bound each rank to its own cores (Slurm task affinity), which usable_cores()
+// then reports. Every core in a world of one.
+int usable_cores_per_rank(const WorldInfo& world);
+
 }  // namespace wei

@@ -158,14 +158,11 @@ void update_best(json& best, const json& row, const HeadlineMetric& headline) {
 }
 
 
-// Threads of one rank when the spec leaves them to wei-run: the usable cores split between the
-// ranks on this machine, unless the launcher already bound each rank to its own cores (Slurm task
-// affinity), which usable_cores() then reports.
+// Threads of one rank: the spec's, else WEI_THREADS (set by a sweep for its workers), else the
+// rank's share of the cores.
 int rank_threads(int64_t requested, const WorldInfo& world) {
-  const int threads = resolve_threads(requested);
-  if (requested > 0 || std::getenv("WEI_THREADS") || world.local_world_size <= 1) return threads;
-  if (usable_cores() < static_cast<int>(std::thread::hardware_concurrency())) return threads;
-  return std::max(1, threads / world.local_world_size);
+  if (requested > 0 || std::getenv("WEI_THREADS")) return resolve_threads(requested);
+  return usable_cores_per_rank(world);
 }
 
 std::string one_process_only(const std::string& trainer, int world_size) {

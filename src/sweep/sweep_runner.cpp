@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "base/directory_lock.h"
+#include "base/world_info.h"
 #include "base/durable_file.h"
 #include "base/memory_info.h"
 #include "base/device.h"
@@ -236,7 +238,10 @@ struct LocalResult {
 // workers the same way before the error is passed on.
 LocalResult run_local(const SweepOptions& options, const SweepPlan& plan, const fs::path& root,
                       const std::vector<size_t>& todo, int jobs, Outcomes outcomes) {
-  const int threads = std::max(1, resolve_threads(0) / jobs);
+  // The cores of this coordinator (its rank's share when srun runs each point on several tasks),
+  // split between its workers.
+  const int cores = std::getenv("WEI_THREADS") ? resolve_threads(0) : usable_cores_per_rank(detect_world(process_environment()));
+  const int threads = std::max(1, cores / jobs);
   LocalResult result;
   std::vector<Worker> running;
   size_t next = 0;

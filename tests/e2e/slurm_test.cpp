@@ -86,4 +86,30 @@ TEST_CASE("a sweep submitted to Slurm runs every point as an array task, and sru
   CHECK(metrics["run"]["world_size"] == 2);
   CHECK(metrics["run"]["launcher"] == "slurm");
   CHECK(metrics["run"]["backend"] == "gloo");
+
+  // A sweep whose points each run on 2 tasks: srun starts one rank per task, and the ranks share
+  // the node's cores instead of each taking all of them.
+  const auto two_tasks = wei::testing::run_wei(
+      {"sweep", std::string(WEI_SOURCE_DIR) + "/configs/hmm_prompt/quick_h4.yaml", "seed=0", "pretrain.steps=40",
+       "pretrain.log_every=20", "tune.head_epochs=2", "tune.prompt_epochs=1", "task.train_size=500", "--launcher",
+       "slurm", "--slurm-tasks", "2", "--slurm-time", "00:10:00", "--out", "st"},
+      tmp.path());
+  INFO(two_tasks.err);
+  REQUIRE(two_tasks.exit_code == 0);
+  std::string point_status, point_dir;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+  while (std::chrono::steady_clock::now() < until) {
+    std::ifstream plan_in(tmp.path() / "st" / "sweep.json");
+    const nlohmann::json plan = nlohmann::json::parse(plan_in);
+    point_status = plan["points"][0]["status"];
+    point_dir = plan["points"][0]["dir"];
+    if (point_status != "pending") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  REQUIRE(point_status == "ok");
+  std::ifstream point_in(tmp.path() / "st" / point_dir / "metrics.json");
+  const nlohmann::json point = nlohmann::json::parse(point_in);
+  CHECK(point["run"]["world_size"] == 2);
+  CHECK(point["run"]["launcher"] == "slurm");
+  CHECK(2 * point["run"]["threads"].get<int>() <= static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
 }
