@@ -157,7 +157,6 @@ void update_best(json& best, const json& row, const HeadlineMetric& headline) {
   }
 }
 
-
 // Threads of one rank: the spec's, else WEI_THREADS (set by a sweep for its workers), else the
 // rank's share of the cores.
 int rank_threads(int64_t requested, const WorldInfo& world) {

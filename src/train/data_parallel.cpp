@@ -1,6 +1,7 @@
 #include "train/data_parallel.h"
 
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <tuple>
 
