@@ -124,14 +124,14 @@ for report in best_val final; do
   else
     echo "== after the last tuning epoch (tune.report: final; the reference code)"
   fi
-  printf '%-12s | %-26s %-6s | %-26s %-6s | %-26s | %s\n' config "prompt tuning (ours)" paper "head tuning (ours)" paper \
+  printf '%-12s | %-30s %-6s | %-30s %-6s | %-30s | %s\n' config "prompt tuning (ours)" paper "head tuning (ours)" paper \
     "ideal head" "oracle head"
   for name in "${configs[@]}"; do
     read -r p_prompt p_head <<< "${paper[$name]}"
     # Memory HMM: the attention head (head tuning) against the paper's attention-head figure; the
     # paper's vanilla linear head at 4x the states is printed under it.
     [[ "$name" == memory_* ]] && { p_head="$p_prompt"; p_prompt="-"; }
-    printf '%-12s | %-26s %-6s | %-26s %-6s | %-26s | %s\n' "$name" "$(ours "$name" prompt_tuning_acc $report)" \
+    printf '%-12s | %-30s %-6s | %-30s %-6s | %-30s | %s\n' "$name" "$(ours "$name" prompt_tuning_acc $report)" \
       "$p_prompt" "$(ours "$name" head_tuning_acc $report)" "$p_head" "$(ours "$name" ideal_head_acc $report)" \
       "$(ours "$name" oracle_head_acc $report)"
     if [[ "$name" == memory_* ]]; then
