@@ -21,14 +21,24 @@ job_steps() {
   done
 }
 
-# Stops the daemons whose pid files start left in $state, and their job steps: SIGTERM, then
-# SIGKILL after 10 s.
+# srun clients of this cluster (SLURM_CONF names its slurm.conf): a batch script's `exec srun`
+# waits for its step forever once the daemons are gone, so they are stopped with them.
+srun_clients() {
+  local pid
+  for pid in $(pgrep -x srun || true); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_CONF=$conf" && echo "$pid"
+  done
+  return 0
+}
+# Stops the daemons whose pid files start left in $state, their job steps and srun clients:
+# SIGTERM, then SIGKILL after 10 s.
 stop_daemons() {
   local pids=() pidfile
   for pidfile in "$state/slurmd.pid" "$state/slurmctld.pid" "$state/munged.pid"; do
     [ -f "$pidfile" ] && mapfile -t -O "${#pids[@]}" pids < "$pidfile"
   done
   mapfile -t -O "${#pids[@]}" pids < <(job_steps)
+  mapfile -t -O "${#pids[@]}" pids < <(srun_clients)
   [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 100); do
     local alive=0
