@@ -58,7 +58,9 @@ TEST_CASE("Ctrl-C stops a sweep within seconds and points not started stay pendi
 
 TEST_CASE("kill -9 of a sweep coordinator takes its workers with it and a rerun resumes", "[faults]") {
   wei::testing::TempDir tmp;
-  const auto args = seed_sweep(2, 40000, 2);
+  // Runs of a few seconds each, so that both workers are seen holding their points at once (at
+  // 40,000 steps a run took 0.6 s and one could end before the other had started).
+  const auto args = seed_sweep(2, 400000, 2);
   ChildProcess sweep(WEI_RUN_BINARY, args, tmp.path());
   std::vector<pid_t> workers;
   REQUIRE(wait_for(
