@@ -104,4 +104,8 @@ torch::Tensor WideResNetImpl::forward(const torch::Tensor& x, WideResNetPerturba
   return fc_->forward(out);
 }
 
+std::string wide_resnet_name(int64_t depth, int64_t widen) {
+  return "WRN-" + std::to_string(depth) + "-" + std::to_string(widen);
+}
+
 }  // namespace wei::models

@@ -22,6 +22,7 @@
 //   activation noise: a tensor added after every BatchNorm, before its ReLU.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -84,5 +85,7 @@ TORCH_MODULE(WideResNet);
 
 // The block count per stage of a depth: (depth - 4) / 6; 0 when depth is not 6n + 4 with n >= 1.
 int64_t wide_resnet_blocks_per_stage(int64_t depth);
+// "WRN-<depth>-<widen>", the name metrics and logs give the model.
+std::string wide_resnet_name(int64_t depth, int64_t widen);
 
 }  // namespace wei::models

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <thread>
 
 #include "base/errors.h"
+#include "run/worker_process.h"
 
 namespace wei {
 
@@ -41,25 +41,6 @@ class ForwardedSignals {
  private:
   struct sigaction previous_[3];
 };
-
-[[noreturn]] void exec_worker(const LocalLaunch& launch, int rank, int port) {
-  setpgid(0, 0);                    // out of the terminal's group: signals come from the launcher
-  prctl(PR_SET_PDEATHSIG, SIGTERM);  // and a launcher that dies stops its workers
-  setenv("RANK", std::to_string(rank).c_str(), 1);
-  setenv("WORLD_SIZE", std::to_string(launch.nproc).c_str(), 1);
-  setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
-  setenv("LOCAL_WORLD_SIZE", std::to_string(launch.nproc).c_str(), 1);
-  setenv("MASTER_ADDR", "127.0.0.1", 1);
-  setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
-  std::vector<std::string> args{"wei-run"};
-  args.insert(args.end(), launch.worker_args.begin(), launch.worker_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  execv("/proc/self/exe", argv.data());
-  std::cerr << "wei-run: cannot start worker " << rank << ": " << std::strerror(errno) << "\n";
-  _exit(127);
-}
 
 struct Worker {
   pid_t pid = -1;
@@ -100,15 +81,24 @@ int launch_local_workers(const LocalLaunch& launch) {
   const ForwardedSignals signals;
   std::vector<Worker> workers(static_cast<size_t>(launch.nproc));
   for (int rank = 0; rank < launch.nproc; ++rank) {
-    const pid_t pid = fork();
-    if (pid < 0) {
+    WorkerSpec worker;
+    worker.binary = "/proc/self/exe";
+    worker.argv = {"wei-run"};
+    worker.argv.insert(worker.argv.end(), launch.worker_args.begin(), launch.worker_args.end());
+    worker.env = {{"RANK", std::to_string(rank)},
+                  {"WORLD_SIZE", std::to_string(launch.nproc)},
+                  {"LOCAL_RANK", std::to_string(rank)},
+                  {"LOCAL_WORLD_SIZE", std::to_string(launch.nproc)},
+                  {"MASTER_ADDR", "127.0.0.1"},
+                  {"MASTER_PORT", std::to_string(port)}};
+    try {
+      workers[static_cast<size_t>(rank)].pid = start_worker(worker);
+    } catch (const RunError&) {
       for (const auto& w : workers) {
         if (w.pid > 0) kill(w.pid, SIGKILL);
       }
-      throw RunError(std::string("cannot start worker processes: ") + std::strerror(errno));
+      throw;
     }
-    if (pid == 0) exec_worker(launch, rank, port);
-    workers[static_cast<size_t>(rank)].pid = pid;
   }
 
   using Clock = std::chrono::steady_clock;

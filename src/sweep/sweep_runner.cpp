@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +27,7 @@
 #include "run/checkpoint_file.h"
 #include "run/progress.h"
 #include "run/run_files.h"
+#include "run/worker_process.h"
 #include "spec/common_options.h"
 #include "spec/spec_loader.h"
 #include "sweep/slurm_script.h"
@@ -161,32 +161,12 @@ pid_t launch_point(const SweepOptions& options, const SweepPoint& point, const f
   args.push_back((root / point.dir_name).string());
   if (step == NextStep::kResume) args.push_back("--resume");
   if (step == NextStep::kRestart) args.push_back("--force");
-  const fs::path log_path = root / "logs" / (std::to_string(point.index) + ".log");
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) throw RunError("cannot start a worker process: " + std::string(std::strerror(errno)));
-  if (pid == 0) {
-    setpgid(0, 0);  // a terminal's Ctrl-C reaches the coordinator only, which forwards one SIGINT
-    // A worker never outlives its coordinator (kill -9 included): it is asked to stop, keeping its
-    // checkpoint, so a rerun of the sweep finds no second worker on the point.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(kExitInterrupted);
-    // Until the run installs its handlers, a forwarded stop signal waits (pending) instead of killing it.
-    const sigset_t stop_signals = stop_signal_set();
-    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
-    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-    }
-    setenv("WEI_THREADS", std::to_string(threads).c_str(), 1);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(options.self_binary.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
+  WorkerSpec worker;
+  worker.binary = options.self_binary;
+  worker.argv = std::move(args);
+  worker.env = {{"WEI_THREADS", std::to_string(threads)}};
+  worker.log = root / "logs" / (std::to_string(point.index) + ".log");
+  return start_worker(worker);
 }
 
 const char* signal_name(int signal) {

@@ -127,8 +127,8 @@ class AllLayerMarginTrainer final : public Trainer {
     int64_t parameters = 0;
     for (const auto& p : model_->parameters()) parameters += p.numel();
     data_info_["model_parameters"] = parameters;
-    ctx_.log.info("all_layer_margin: WRN-{}-{} ({} parameters), {}, {} train / {} test images ({})", o_.model.depth,
-                  o_.model.widen, parameters, name_of(method_names(), o_.method), train_labels_.size(0),
+    ctx_.log.info("all_layer_margin: {} ({} parameters), {}, {} train / {} test images ({})",
+                  models::wide_resnet_name(o_.model.depth, o_.model.widen), parameters, name_of(method_names(), o_.method), train_labels_.size(0),
                   test_labels_.size(0), source_);
   }
 
@@ -228,7 +228,7 @@ class AllLayerMarginTrainer final : public Trainer {
     for (const char* key : {"test_error", "test_accuracy", "test_loss", "train_accuracy"}) final[key] = last_row_.at(key);
     final.update(last_margins_);
     final["method"] = name_of(method_names(), o_.method);
-    final["model"] = "WRN-" + std::to_string(o_.model.depth) + "-" + std::to_string(o_.model.widen);
+    final["model"] = models::wide_resnet_name(o_.model.depth, o_.model.widen);
     return final;
   }
 

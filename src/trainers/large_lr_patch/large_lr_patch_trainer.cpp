@@ -106,9 +106,9 @@ class LargeLrPatchTrainer final : public Trainer {
     int64_t parameters = 0;
     for (const auto& p : model_->parameters()) parameters += p.numel();
     data_info_["model_parameters"] = parameters;
-    ctx_.log.info("large_lr_patch: WRN-{}-{} ({} parameters), lr {} ({}), regularizer {}, {} train images ({} "
+    ctx_.log.info("large_lr_patch: {} ({} parameters), lr {} ({}), regularizer {}, {} train images ({} "
                   "patched) / {} test images ({})",
-                  o_.model.depth, o_.model.widen, parameters, o_.optim.lr, name_of(schedule_names(), o_.optim.schedule),
+                  models::wide_resnet_name(o_.model.depth, o_.model.widen), parameters, o_.optim.lr, name_of(schedule_names(), o_.optim.schedule),
                   name_of(regularizer_names(), o_.regularizer), train_labels_.size(0),
                   data_info_["patched_train_images"].get<int64_t>(), test_labels_.size(0), sets.source);
   }
@@ -197,7 +197,7 @@ class LargeLrPatchTrainer final : public Trainer {
       final[key] = last_row_.at(key);
     }
     final["regularizer"] = name_of(regularizer_names(), o_.regularizer);
-    final["model"] = "WRN-" + std::to_string(o_.model.depth) + "-" + std::to_string(o_.model.widen);
+    final["model"] = models::wide_resnet_name(o_.model.depth, o_.model.widen);
     return final;
   }
 
