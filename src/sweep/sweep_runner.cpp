@@ -126,7 +126,10 @@ void write_sweep_json(const SweepOptions& options, const SweepPlan& plan, const 
   if (fd >= 0) ::close(fd);
 }
 
-// A root holding another sweep's points is refused, so directories are never mixed up.
+// A root holding another sweep's points is refused, so directories are never mixed up. A sweep
+// that extends the one there is accepted: same spec, and the existing points come first in the
+// plan, each with the same directory and overrides (seed=range(0,5), then seed=range(0,20)), so
+// their indices, logs/<index>.log and Slurm array indices keep meaning the same point.
 void check_root(const fs::path& root, const json& planned) {
   std::ifstream in(root / "sweep.json");
   if (!in) return;
@@ -141,8 +144,12 @@ void check_root(const fs::path& root, const json& planned) {
     for (const auto& p : doc.value("points", json::array())) s.push_back({p.value("dir", ""), p.value("overrides", json())});
     return s;
   };
-  if (signature(existing) != signature(planned) || existing.value("spec", "") != planned["spec"]) {
-    throw InputError(root.string() + ": holds another sweep (other spec or points); choose another --out");
+  const json before = signature(existing);
+  const json now = signature(planned);
+  const bool extends = before.size() <= now.size() && std::equal(before.begin(), before.end(), now.begin());
+  if (!extends || existing.value("spec", "") != planned["spec"]) {
+    throw InputError(root.string() + ": holds another sweep (other spec or points; a rerun may only add points after " +
+                     "the existing ones); choose another --out");
   }
 }
 

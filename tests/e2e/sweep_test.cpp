@@ -103,6 +103,35 @@ TEST_CASE("a diverging point is recorded, the others go on, the exit code says s
   CHECK(statuses(tmp.path() / "mixed") == std::vector<std::string>{"diverged", "ok"});
 }
 
+TEST_CASE("a rerun may add points after the existing ones but not change or drop them", "[e2e][sweep]") {
+  TempDir tmp;
+  const auto sweep = [&](const std::string& seeds, const std::string& steps) {
+    return run_wei({"sweep", kGd, "seed=" + seeds, "optim.steps=" + steps, "log_every=500", "--out", "grow"}, tmp.path());
+  };
+  REQUIRE(sweep("0,1", "1000").exit_code == 0);
+  const auto started = read_json(tmp.path() / "grow" / "seed=1" / "metrics.json")["run"]["started_at"];
+
+  const auto grown = sweep("range(0,4)", "1000");
+  INFO(grown.err);
+  REQUIRE(grown.exit_code == 0);
+  CHECK_THAT(grown.err, Catch::Contains("4 point(s), 2 to run, 2 already finished"));
+  CHECK(statuses(tmp.path() / "grow") == std::vector<std::string>(4, "ok"));
+  CHECK(read_json(tmp.path() / "grow" / "seed=1" / "metrics.json")["run"]["started_at"] == started);
+  CHECK(read_json(tmp.path() / "grow" / "seed=3" / "metrics.json")["spec"]["seed"] == 3);
+
+  // Fewer points, points in another order, or other overrides would leave sweep.json describing
+  // directories it no longer lists, or indices naming other points: refused, nothing run.
+  for (const auto& [seeds, steps] : std::vector<std::pair<std::string, std::string>>{
+           {"0,1", "1000"}, {"1,0,2,3", "1000"}, {"range(0,5)", "2000"}}) {
+    const auto refused = sweep(seeds, steps);
+    INFO(seeds << " " << steps);
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("holds another sweep"));
+  }
+  CHECK(read_json(tmp.path() / "grow" / "sweep.json")["points"].size() == 4);
+  CHECK_FALSE(fs::exists(tmp.path() / "grow" / "seed=4"));
+}
+
 TEST_CASE("Ctrl-C stops the workers with checkpoints and the rerun resumes them", "[e2e][sweep]") {
   TempDir tmp;
   const std::vector<std::string> args = {"sweep", kGd, "seed=0,1", "optim.steps=1000000", "log_every=10000",
