@@ -13,6 +13,9 @@ TEST_CASE("a second command on a run directory in use exits 4 and writes nothing
   wei::testing::TempDir tmp;
   ChildProcess first(WEI_RUN_BINARY, short_run("busy", 600), tmp.path());
   REQUIRE(wait_for([&] { return fs::exists(tmp.path() / "busy" / "history.jsonl"); }, 20));
+  // Stopped, it keeps the directory locked however long the machine takes to run the commands
+  // below (a 2.5 s run could end first on a loaded machine).
+  first.send_signal(SIGSTOP);
   const std::string history = file_bytes(tmp.path() / "busy" / "config.yaml");
   for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{{}, {"--continue"}, {"--resume"},
                                                                                       {"--force"}}) {
@@ -24,7 +27,7 @@ TEST_CASE("a second command on a run directory in use exits 4 and writes nothing
   CHECK(file_bytes(tmp.path() / "busy" / "config.yaml") == history);
   CHECK(!first.finished());
 
-  // kill -9 frees the directory: the next command needs no cleanup.
+  // kill -9 (of a stopped process too) frees the directory: the next command needs no cleanup.
   first.send_signal(SIGKILL);
   first.wait();
   const auto resumed = run_wei(with(short_run("busy", 600), {"--continue"}), tmp.path());
