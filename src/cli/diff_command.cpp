@@ -59,7 +59,7 @@ int diff_roots(std::ostream& out, const DiffOptions& options, const std::string&
     if (differences.empty()) continue;
     ++differing;
     out << point << ": " << differences.size() << " difference(s)\n";
-    for (const auto& d : differences) out << "  " << d.path << ": " << d.left << " vs " << d.right << "\n";
+    for (const auto& d : differences) out << "  " << describe(d) << "\n";
   }
   for (const auto& [point, path] : right) {
     if (!left.count(point)) {
@@ -87,9 +87,7 @@ int diff_command(std::ostream& out, const DiffOptions& options) {
     return 0;
   }
   out << differences.size() << " difference(s)" << scope << ":\n";
-  for (const auto& d : differences) {
-    out << "  " << d.path << ": " << d.left << " vs " << d.right << "\n";
-  }
+  for (const auto& d : differences) out << "  " << describe(d) << "\n";
   return 1;
 }
 

@@ -69,4 +69,8 @@ std::vector<JsonDifference> json_diff(const nlohmann::json& left, const nlohmann
   return out;
 }
 
+std::string describe(const JsonDifference& difference) {
+  return difference.path + ": " + difference.left + " vs " + difference.right;
+}
+
 }  // namespace wei

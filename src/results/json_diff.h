@@ -20,6 +20,9 @@ struct DiffTolerance {
   double atol = 0.0;
 };
 
+// "path: left vs right", the line `wei-run diff` prints for one difference.
+std::string describe(const JsonDifference& difference);
+
 std::vector<JsonDifference> json_diff(const nlohmann::json& left, const nlohmann::json& right,
                                       const DiffTolerance& tolerance, const std::vector<std::string>& ignore);
 

@@ -86,7 +86,7 @@ TEST_CASE("2 ranks without BatchNorm end with the 1-rank metrics within 1e-5 rel
   // Everything outside the run block, numbers within 1e-5 relative.
   const auto differences = wei::json_diff(one_m, two_m, {1e-5, 0.0}, {"run"});
   std::string listed;
-  for (const auto& d : differences) listed += d.path + ": " + d.left + " vs " + d.right + "\n";
+  for (const auto& d : differences) listed += wei::describe(d) + "\n";
   INFO(listed);
   CHECK(differences.empty());
   // Rank 0 alone writes the run directory.

@@ -128,8 +128,8 @@ class AllLayerMarginTrainer final : public Trainer {
     for (const auto& p : model_->parameters()) parameters += p.numel();
     data_info_["model_parameters"] = parameters;
     ctx_.log.info("all_layer_margin: {} ({} parameters), {}, {} train / {} test images ({})",
-                  models::wide_resnet_name(o_.model.depth, o_.model.widen), parameters, name_of(method_names(), o_.method), train_labels_.size(0),
-                  test_labels_.size(0), source_);
+                  models::wide_resnet_name(o_.model.depth, o_.model.widen), parameters,
+                  name_of(method_names(), o_.method), train_labels_.size(0), test_labels_.size(0), source_);
   }
 
   json data_info() const override { return data_info_; }

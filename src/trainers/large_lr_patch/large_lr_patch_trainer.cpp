@@ -108,8 +108,9 @@ class LargeLrPatchTrainer final : public Trainer {
     data_info_["model_parameters"] = parameters;
     ctx_.log.info("large_lr_patch: {} ({} parameters), lr {} ({}), regularizer {}, {} train images ({} "
                   "patched) / {} test images ({})",
-                  models::wide_resnet_name(o_.model.depth, o_.model.widen), parameters, o_.optim.lr, name_of(schedule_names(), o_.optim.schedule),
-                  name_of(regularizer_names(), o_.regularizer), train_labels_.size(0),
+                  models::wide_resnet_name(o_.model.depth, o_.model.widen), parameters, o_.optim.lr,
+                  name_of(schedule_names(), o_.optim.schedule), name_of(regularizer_names(), o_.regularizer),
+                  train_labels_.size(0),
                   data_info_["patched_train_images"].get<int64_t>(), test_labels_.size(0), sets.source);
   }
 

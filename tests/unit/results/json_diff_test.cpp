@@ -10,6 +10,7 @@ TEST_CASE("json_diff reports each differing path with both values", "[metrics]")
   REQUIRE(d.size() == 4);
   CHECK(d[0].path == "final.acc");
   CHECK(d[0].left == "0.5");
+  CHECK(wei::describe(d[0]) == "final.acc: 0.5 vs 0.6");
   CHECK(d[0].right == "0.6");
   CHECK(d[1].path == "final.n");
   CHECK(d[1].right == "(missing)");
