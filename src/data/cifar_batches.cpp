@@ -26,6 +26,16 @@ torch::Tensor reflected_positions(int64_t size, int64_t padding) {
 
 }  // namespace
 
+Normalization normalization_from(const std::vector<double>& mean, const std::vector<double>& std) {
+  if (mean.size() != 3 || std.size() != 3) throw std::invalid_argument("a normalisation needs 3 means and 3 stds");
+  Normalization n;
+  for (size_t c = 0; c < 3; ++c) {
+    n.mean[c] = static_cast<float>(mean[c]);
+    n.std[c] = static_cast<float>(std[c]);
+  }
+  return n;
+}
+
 torch::Tensor pad_images(const torch::Tensor& images, int64_t padding, PadMode mode) {
   if (padding == 0) return images;
   if (mode == PadMode::kZero) return torch::constant_pad_nd(images, {padding, padding, padding, padding}, 0);

@@ -4,6 +4,7 @@
 // one per-channel normalisation, with no per-image work on the host. Batches come out as float NCHW
 // tensors, stored channels-last when asked (the gather produces that layout for free).
 #include <array>
+#include <vector>
 
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
@@ -15,6 +16,10 @@ struct Normalization {
   std::array<float, 3> mean{0.4914f, 0.4822f, 0.4465f};
   std::array<float, 3> std{0.2023f, 0.1994f, 0.2010f};
 };
+
+// The normalisation of a spec's per-channel `mean` and `std` lists (3 values each, R, G, B: the
+// spec checks the count; std::invalid_argument otherwise), rounded to float.
+Normalization normalization_from(const std::vector<double>& mean, const std::vector<double>& std);
 
 // What the crop sees beyond the image border: zeros (torchvision RandomCrop(padding=p)) or the
 // mirrored image without repeating the edge (padding_mode="reflect", numpy/torch "reflect").

@@ -82,11 +82,4 @@ torch::Tensor ResNetCifarImpl::classify(const torch::Tensor& features) {
 
 torch::Tensor ResNetCifarImpl::forward(const torch::Tensor& x) { return classify(features(x)); }
 
-void ResNetCifarImpl::to_channels_last() {
-  torch::NoGradGuard no_grad;
-  for (auto& p : parameters()) {
-    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-  }
-}
-
 }  // namespace wei::models

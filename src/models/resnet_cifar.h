@@ -47,8 +47,6 @@ class ResNetCifarImpl : public torch::nn::Module {
   // The pooled 64-d features, before the classifier.
   torch::Tensor features(const torch::Tensor& x);
   torch::Tensor classify(const torch::Tensor& features);
-  // Stores 4-d weights channels-last (NHWC); inputs should then be channels-last too.
-  void to_channels_last();
   const ResNetCifarOptions& options() const { return options_; }
 
  private:

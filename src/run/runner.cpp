@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -24,6 +23,7 @@
 #include "base/errors.h"
 #include "base/fault_injection.h"
 #include "base/stop_signals.h"
+#include "base/stopwatch.h"
 #include "run/checkpoint_file.h"
 #include "run/out_dir_rules.h"
 #include "run/progress.h"
@@ -201,7 +201,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   // run stopped while it loads its data ends with status "interrupted" (or no trace at all).
   reset_stop_request();
   const ScopedStopHandlers stop_handlers;
-  const auto wall_start = std::chrono::steady_clock::now();
+  const Stopwatch wall_timer;
   const std::string started_at = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
 
   // --- Up to files.create(), bad input and interrupts leave no trace. ---
@@ -384,13 +384,13 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
     collective_stops = group != nullptr;
     for (int64_t epoch = state.epochs_done; epoch < total && !trainer->done_early(); ++epoch) {
       if (group ? group->agree_stop(stop_requested()) : stop_requested()) throw InterruptedError();
-      const auto epoch_start = std::chrono::steady_clock::now();
+      const Stopwatch epoch_timer;
       json row;
       row["epoch"] = epoch + 1;
       row.update(trainer->train_epoch(epoch));
       json timing;
       timing["epoch"] = epoch + 1;
-      timing["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+      timing["seconds"] = epoch_timer.seconds();
       if (row.contains("timing")) {
         timing.update(row["timing"]);
         row.erase("timing");
@@ -440,7 +440,7 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   }
   progress.finish();
 
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double wall = wall_timer.seconds();
   run["finished_at"] = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
   run["wall_seconds"] = wall;
   run["epoch_timing"] = state.epoch_timing;

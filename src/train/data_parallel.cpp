@@ -1,9 +1,10 @@
 #include "train/data_parallel.h"
 
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <tuple>
+
+#include "base/stopwatch.h"
 
 namespace wei {
 
@@ -37,7 +38,7 @@ torch::Tensor DataParallel::shard(const torch::Tensor& global) const {
 DataParallel::StepSums DataParallel::sync_gradients(const std::vector<torch::Tensor>& params, double weight,
                                                     double loss, double reported_loss, double reported_weight,
                                                     bool stop_here) {
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch timer;
   // One small collective for the step's numbers and which parameters have a gradient anywhere,
   // then the weighted gradients.
   const int64_t fixed = 5;
@@ -92,7 +93,7 @@ DataParallel::StepSums DataParallel::sync_gradients(const std::vector<torch::Ten
       first = last;
     }
   }
-  communication_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  communication_seconds_ += timer.seconds();
   return sums;
 }
 

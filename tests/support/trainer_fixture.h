@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/logger.h>
 
+#include "base/errors.h"
 #include "spec/spec_loader.h"
 #include "train/checkpoint_bundle.h"
 #include "train/registry.h"
@@ -51,6 +52,19 @@ class TrainerFixture {
   std::shared_ptr<spdlog::logger> log_;
   RunContext ctx_;
 };
+
+// The diagnostics that the spec loader gives for a spec of `info`'s trainer built from `overrides`,
+// a line each, or "accepted": for checking what a bad spec is told, not just that it is refused.
+inline std::string spec_refusal(const TrainerInfo& info, const std::map<std::string, ParamValue>& overrides) {
+  try {
+    TrainerFixture(info, overrides);
+  } catch (const SpecError& e) {
+    std::string all;
+    for (const auto& d : e.diagnostics()) all += d + "\n";
+    return all;
+  }
+  return "accepted";
+}
 
 // The state that `register_state` registers, as the bytes of a checkpoint (what the runner saves
 // after an epoch), and back into the objects it registers (what the runner does on resume).

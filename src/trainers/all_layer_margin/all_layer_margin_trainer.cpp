@@ -1,6 +1,5 @@
 #include "trainers/all_layer_margin/all_layer_margin_trainer.h"
 
-#include <chrono>
 #include <cmath>
 
 #include <torch/nn/functional.h>
@@ -8,10 +7,12 @@
 
 #include "base/int_math.h"
 #include "base/seeding.h"
+#include "base/stopwatch.h"
 #include "data/cifar_batches.h"
 #include "data/cifar_sets.h"
 #include "data/imbalance.h"
 #include "data/subsets.h"
+#include "models/module_parameters.h"
 #include "models/wide_resnet.h"
 #include "train/epoch_driver.h"
 #include "train/evaluation.h"
@@ -24,21 +25,8 @@ namespace all_layer_margin {
 namespace {
 
 using json = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
 // Loss sums are checked for finiteness every this many batches: a device sync each time.
 constexpr int64_t kFiniteCheckEvery = 25;
-
-data::Normalization normalization_of(const Options& o) {
-  data::Normalization n;
-  for (size_t c = 0; c < 3; ++c) {
-    n.mean[c] = static_cast<float>(o.data.mean[c]);
-    n.std[c] = static_cast<float>(o.data.std[c]);
-  }
-  return n;
-}
 
 // Mean and quantiles of estimated margins, under `prefix` ("margin_train_").
 void add_margins(json& row, const std::string& prefix, const torch::Tensor& margins, double max_radius) {
@@ -83,7 +71,7 @@ class AllLayerMarginTrainer final : public Trainer {
       auto gen = make_generator(ctx_.seed, "corrupt-labels");
       train_labels_ = data::corrupt_labels(sets.train.labels, o_.data.corrupt_prob, classes, gen);
     }
-    const data::Normalization norm = normalization_of(o_);
+    const data::Normalization norm = data::normalization_from(o_.data.mean, o_.data.std);
     const data::Augmentation augmentation{
         o_.augment.padding, o_.augment.pad_mode == "reflect" ? data::PadMode::kReflect : data::PadMode::kZero,
         o_.augment.flip};
@@ -114,18 +102,12 @@ class AllLayerMarginTrainer final : public Trainer {
     torch::manual_seed(derive_seed(ctx_.seed, "init"));
     model_ = models::WideResNet(models::WideResNetOptions{o_.model.depth, o_.model.widen, classes, o_.model.variant});
     model_->to(ctx_.device);
-    if (o_.channels_last) {
-      torch::NoGradGuard no_grad;
-      for (auto& p : model_->parameters()) {
-        if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-      }
-    }
+    if (o_.channels_last) models::to_channels_last(*model_);
     optimizer_ = std::make_unique<torch::optim::SGD>(model_->parameters(), torch::optim::SGDOptions(o_.optim.lr)
                                                                                .momentum(o_.optim.momentum)
                                                                                .nesterov(o_.optim.nesterov)
                                                                                .weight_decay(o_.optim.weight_decay));
-    int64_t parameters = 0;
-    for (const auto& p : model_->parameters()) parameters += p.numel();
+    const int64_t parameters = models::parameter_count(*model_);
     data_info_["model_parameters"] = parameters;
     ctx_.log.info("all_layer_margin: {} ({} parameters), {}, {} train / {} test images ({})",
                   models::wide_resnet_name(o_.model.depth, o_.model.widen), parameters,
@@ -149,7 +131,7 @@ class AllLayerMarginTrainer final : public Trainer {
 
   json train_epoch(int64_t epoch) override {
     const bool amo = uses_amo(epoch);
-    const auto train_start = Clock::now();
+    const Stopwatch train_timer;
     model_->train();
     const torch::Tensor order = torch::randperm(train_labels_.size(0), shuffle_gen_, torch::kInt64);
     const int64_t batches = ceil_div(order.size(0), o_.optim.batch_size);
@@ -175,9 +157,9 @@ class AllLayerMarginTrainer final : public Trainer {
                                                           static_cast<double>(examples),
                                                           logits.detach().argmax(1).eq(y).sum(), examples};
                                         });
-    const double train_seconds = seconds_since(train_start);
+    const double train_seconds = train_timer.seconds();
 
-    const auto eval_start = Clock::now();
+    const Stopwatch eval_timer;
     const torch::Tensor logits = evaluate_in_batches({model_.get()}, test_images_.size(0), o_.eval.batch_size,
                                                      ctx_.stop, [&](int64_t start, int64_t length) {
                                                        const AutocastScope autocast(bf16_, ctx_.device);
@@ -187,7 +169,7 @@ class AllLayerMarginTrainer final : public Trainer {
     const double test_loss = torch::nn::functional::cross_entropy(logits, test_labels_).item<double>();
     const double test_accuracy =
         100.0 * logits.argmax(1).eq(test_labels_).to(torch::kDouble).mean().item<double>();
-    const double eval_seconds = seconds_since(eval_start);
+    const double eval_seconds = eval_timer.seconds();
 
     json row;
     row["lr"] = totals.lr;
@@ -203,12 +185,12 @@ class AllLayerMarginTrainer final : public Trainer {
     row["test_error"] = 100.0 - test_accuracy;
     double margin_seconds = 0;
     if (margin_due(epoch)) {
-      const auto margin_start = Clock::now();
+      const Stopwatch margin_timer;
       add_margins(row, "margin_train_", estimate_all_layer_margins(model_, margin_train_x_, margin_train_y_, search_, ctx_.stop),
                   search_.max_radius);
       add_margins(row, "margin_test_", estimate_all_layer_margins(model_, margin_test_x_, margin_test_y_, search_, ctx_.stop),
                   search_.max_radius);
-      margin_seconds = seconds_since(margin_start);
+      margin_seconds = margin_timer.seconds();
       last_margins_ = json::object();
       for (const auto& [key, value] : row.items()) {
         if (key.rfind("margin_", 0) == 0) last_margins_[key] = value;

@@ -1,6 +1,5 @@
 #include "trainers/imbalanced_cifar/imbalanced_cifar_trainer.h"
 
-#include <chrono>
 #include <cmath>
 
 #include <torch/optim/sgd.h>
@@ -9,10 +8,12 @@
 #include "base/errors.h"
 #include "base/int_math.h"
 #include "base/seeding.h"
+#include "base/stopwatch.h"
 #include "data/cifar_batches.h"
 #include "data/subsets.h"
 #include "data/synthetic_cifar.h"
 #include "models/resnet_cifar.h"
+#include "models/module_parameters.h"
 #include "train/epoch_driver.h"
 #include "train/evaluation.h"
 #include "trainers/imbalanced_cifar/accuracy_report.h"
@@ -21,12 +22,6 @@
 namespace wei {
 namespace imbalanced_cifar {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // Full-size per-class counts of the balanced datasets (the n_max of the reference code).
 int64_t default_per_class(data::CifarKind kind) { return kind == data::CifarKind::kCifar10 ? 5000 : 500; }
@@ -153,7 +148,7 @@ void ImbalancedCifarTrainer::prepare() {
   torch::manual_seed(derive_seed(ctx_.seed, "init"));
   model_ = models::ResNetCifar(models::ResNetCifarOptions{classes, 5, o_.normed_classifier()});
   model_->to(ctx_.device);
-  if (o_.channels_last) model_->to_channels_last();
+  if (o_.channels_last) models::to_channels_last(*model_);
   optimizer_ = std::make_unique<torch::optim::SGD>(
       model_->parameters(),
       torch::optim::SGDOptions(lr_.base_lr).momentum(o_.optim.momentum).weight_decay(o_.optim.weight_decay));
@@ -196,7 +191,7 @@ nlohmann::ordered_json ImbalancedCifarTrainer::train_epoch(int64_t epoch) {
   const auto plan = plan_epoch(o_.train.rule, epoch, o_.train.deferred_epoch, train_counts_, o_.train.cb_beta);
   const auto class_weights = weights_tensor(plan);
 
-  const auto train_start = Clock::now();
+  const Stopwatch train_timer;
   model_->train();
   auto order = sample_epoch_order(train_labels_, train_counts_, plan.class_balanced_sampling, shuffle_gen_);
   const int64_t n = order.size(0);
@@ -208,20 +203,20 @@ nlohmann::ordered_json ImbalancedCifarTrainer::train_epoch(int64_t epoch) {
   const EpochDriver driver(*optimizer_, ctx_.stop, driver_options);
   const EpochTotals totals =
       driver.run(EpochPlan::batches(order, o_.optim.batch_size, epoch, epoch * batches), [&](const StepBatch& b) {
-        const auto data_start = Clock::now();
+        const Stopwatch data_timer;
         auto x = train_images_->batch(b.indices, augment_gen_, o_.channels_last);
         auto y = train_labels_.index_select(0, b.indices).to(ctx_.device);
-        data_seconds += seconds_since(data_start);
+        data_seconds += data_timer.seconds();
         auto out = logits(x);
         const auto examples = b.indices.size(0);
         return StepLoss{imbalance_loss(loss_, out, y, class_weights), static_cast<double>(examples),
                         out.detach().argmax(1).eq(y).sum(), examples};
       });
-  const double train_seconds = seconds_since(train_start);
+  const double train_seconds = train_timer.seconds();
 
-  const auto eval_start = Clock::now();
+  const Stopwatch eval_timer;
   auto [test_loss, report] = evaluate(class_weights);
-  const double eval_seconds = seconds_since(eval_start);
+  const double eval_seconds = eval_timer.seconds();
 
   std::vector<double> used_weights = plan.class_weights;
   if (used_weights.empty()) used_weights.assign(train_counts_.size(), 1.0);

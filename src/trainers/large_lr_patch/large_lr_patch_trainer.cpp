@@ -1,6 +1,5 @@
 #include "trainers/large_lr_patch/large_lr_patch_trainer.h"
 
-#include <chrono>
 #include <memory>
 #include <string>
 
@@ -10,9 +9,11 @@
 #include "base/int_math.h"
 #include "base/named_values.h"
 #include "base/seeding.h"
+#include "base/stopwatch.h"
 #include "data/cifar_batches.h"
 #include "data/cifar_sets.h"
 #include "data/imbalance.h"
+#include "models/module_parameters.h"
 #include "models/wide_resnet.h"
 #include "train/autocast_scope.h"
 #include "train/epoch_driver.h"
@@ -25,24 +26,9 @@ namespace large_lr_patch {
 namespace {
 
 using json = nlohmann::ordered_json;
-using LlpClock = std::chrono::steady_clock;
-
-double llp_seconds_since(LlpClock::time_point start) {
-  return std::chrono::duration<double>(LlpClock::now() - start).count();
-}
-
 // Loss sums are checked for finiteness every this many batches: a device sync each time.
 constexpr int64_t kLlpFiniteCheckEvery = 25;
 constexpr int64_t kLlpClasses = 10;
-
-data::Normalization llp_normalization(const Options& o) {
-  data::Normalization n;
-  for (size_t c = 0; c < 3; ++c) {
-    n.mean[c] = static_cast<float>(o.data.mean[c]);
-    n.std[c] = static_cast<float>(o.data.std[c]);
-  }
-  return n;
-}
 
 PatchSettings llp_patch_settings(const Options& o) {
   return {o.patch.size, o.patch.z_scale, o.patch.class_sep, o.patch.only_prob, o.patch.only_scale};
@@ -54,7 +40,7 @@ class LargeLrPatchTrainer final : public Trainer {
       : ctx_(ctx),
         o_(options),
         settings_(llp_patch_settings(options)),
-        norm_(llp_normalization(options)),
+        norm_(data::normalization_from(options.data.mean, options.data.std)),
         bf16_(options.precision == Precision::kBf16),
         shuffle_gen_(make_generator(ctx.seed, "shuffle")),
         patch_gen_(make_generator(ctx.seed, "patch-draws")),
@@ -93,18 +79,12 @@ class LargeLrPatchTrainer final : public Trainer {
     model_ = models::WideResNet(
         models::WideResNetOptions{o_.model.depth, o_.model.widen, kLlpClasses, models::WideResNetVariant::kStandard});
     model_->to(ctx_.device);
-    if (o_.channels_last) {
-      torch::NoGradGuard no_grad;
-      for (auto& p : model_->parameters()) {
-        if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-      }
-    }
+    if (o_.channels_last) models::to_channels_last(*model_);
     optimizer_ = std::make_unique<torch::optim::SGD>(model_->parameters(), torch::optim::SGDOptions(o_.optim.lr)
                                                                                .momentum(o_.optim.momentum)
                                                                                .nesterov(o_.optim.nesterov)
                                                                                .weight_decay(o_.optim.weight_decay));
-    int64_t parameters = 0;
-    for (const auto& p : model_->parameters()) parameters += p.numel();
+    const int64_t parameters = models::parameter_count(*model_);
     data_info_["model_parameters"] = parameters;
     ctx_.log.info("large_lr_patch: {} ({} parameters), lr {} ({}), regularizer {}, {} train images ({} "
                   "patched) / {} test images ({})",
@@ -120,7 +100,7 @@ class LargeLrPatchTrainer final : public Trainer {
   bool supports_data_parallel() const override { return true; }
 
   json train_epoch(int64_t epoch) override {
-    const auto train_start = LlpClock::now();
+    const Stopwatch train_timer;
     model_->train();
     const double noise_level = act_noise_at(o_, epoch);
     models::WideResNetPerturbation noise;
@@ -162,9 +142,9 @@ class LargeLrPatchTrainer final : public Trainer {
               return StepLoss{torch::nn::functional::cross_entropy(logits, y), static_cast<double>(indices.size(0)),
                               correct.sum(), indices.size(0)};
             });
-    const double train_seconds = llp_seconds_since(train_start);
+    const double train_seconds = train_timer.seconds();
 
-    const auto eval_start = LlpClock::now();
+    const Stopwatch eval_timer;
     json row;
     row["lr"] = totals.lr;
     if (o_.regularizer == Regularizer::kActivationNoise) row["act_noise"] = noise_level;
@@ -182,7 +162,7 @@ class LargeLrPatchTrainer final : public Trainer {
     row["test_error"] = 100.0 - row["test_accuracy"].get<double>();
     add_evaluation(row, "patched_test_", eval_sets_.patched_images, test_labels_);
     add_evaluation(row, "patch_only_", eval_sets_.patch_only_images, eval_sets_.patch_only_labels);
-    const double eval_seconds = llp_seconds_since(eval_start);
+    const double eval_seconds = eval_timer.seconds();
     row["timing"] = {{"train_seconds", train_seconds},
                      {"eval_seconds", eval_seconds},
                      {"train_images_per_second", static_cast<double>(order.size(0)) / train_seconds}};

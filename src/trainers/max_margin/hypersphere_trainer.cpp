@@ -1,12 +1,12 @@
 #include "trainers/max_margin/hypersphere_trainer.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include <torch/optim/sgd.h>
 
 #include "base/int_math.h"
 #include "base/seeding.h"
+#include "base/stopwatch.h"
 #include "train/epoch_driver.h"
 #include "train/evaluation.h"
 #include "trainers/max_margin/hypersphere_data.h"
@@ -58,7 +58,7 @@ class HypersphereTrainer : public Trainer {
   bool done_early() const override { return reached_; }
 
   json train_epoch(int64_t epoch) override {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch timer;
     const int64_t last_pass = std::min(h_.max_passes, (epoch + 1) * h_.passes_per_row);
     double loss_sum = 0, weight_sum = 0, margin_error = 1, train_error = 1;
     for (int64_t pass = epoch * h_.passes_per_row; pass < last_pass && !reached_; ++pass) {
@@ -71,7 +71,7 @@ class HypersphereTrainer : public Trainer {
       train_error = margins.lt(0).to(torch::kDouble).mean().item<double>();
       reached_ = margin_error <= h_.threshold;
     }
-    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double train_seconds = timer.seconds();
     json row;
     row["pass"] = passes_;
     row["step"] = steps_;

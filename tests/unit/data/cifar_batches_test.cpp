@@ -99,3 +99,13 @@ TEST_CASE("reflect-padded crops and a configurable normalisation", "[data]") {
     CHECK(torch::allclose(batch[i], reference_normalize(crop, norm), 1e-5, 1e-5));
   }
 }
+
+TEST_CASE("a spec's mean and std lists become a normalisation, three values each", "[data]") {
+  const Normalization norm = normalization_from({125.3 / 255, 123.0 / 255, 113.9 / 255}, {0.2, 0.25, 0.3});
+  CHECK(norm.mean[0] == static_cast<float>(125.3 / 255));
+  CHECK(norm.mean[2] == static_cast<float>(113.9 / 255));
+  CHECK(norm.std[1] == 0.25f);
+  CHECK(norm.std[2] == 0.3f);
+  CHECK_THROWS_AS(normalization_from({0.5, 0.5}, {0.2, 0.2, 0.2}), std::invalid_argument);
+  CHECK_THROWS_AS(normalization_from({0.5, 0.5, 0.5}, {0.2, 0.2, 0.2, 0.2}), std::invalid_argument);
+}

@@ -1,16 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include "models/module_parameters.h"
 #include "models/resnet_cifar.h"
 
-namespace {
-
-int64_t parameter_count(torch::nn::Module& module) {
-  int64_t n = 0;
-  for (const auto& p : module.parameters()) n += p.numel();
-  return n;
-}
-
-}  // namespace
+using wei::models::parameter_count;
 
 TEST_CASE("ResNet-32 has the reference parameter count", "[imbalanced_cifar][models]") {
   wei::models::ResNetCifar linear(wei::models::ResNetCifarOptions{10, 5, false});
@@ -33,7 +26,7 @@ TEST_CASE("ResNet-32 forward: shapes, cosine range, channels-last agrees", "[imb
   CHECK(out.abs().max().item<float>() <= 1.0f + 1e-5f);
   CHECK(model->features(x).sizes() == torch::IntArrayRef({4, 64}));
 
-  model->to_channels_last();
+  wei::models::to_channels_last(*model);
   for (const auto& p : model->parameters()) {
     if (p.dim() == 4) CHECK(p.is_contiguous(torch::MemoryFormat::ChannelsLast));
   }

@@ -1,19 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include "models/module_parameters.h"
 #include "models/wide_resnet.h"
 
 namespace {
 
+using wei::models::parameter_count;
 using wei::models::WideResNet;
 using wei::models::WideResNetOptions;
 using wei::models::WideResNetPerturbation;
 using wei::models::WideResNetVariant;
-
-int64_t wrn_parameter_count(torch::nn::Module& module) {
-  int64_t n = 0;
-  for (const auto& p : module.parameters()) n += p.numel();
-  return n;
-}
 
 int64_t wrn_batchnorm_count(torch::nn::Module& module) {
   int64_t n = 0;
@@ -26,20 +22,20 @@ int64_t wrn_batchnorm_count(torch::nn::Module& module) {
 TEST_CASE("WideResNet parameter counts of both references", "[models][all_layer_margin]") {
   // Zagoruyko & Komodakis's WRN-28-10 on CIFAR-10 (the large-lr reference): 36,479,194.
   WideResNet standard(WideResNetOptions{28, 10, 10, WideResNetVariant::kStandard});
-  CHECK(wrn_parameter_count(*standard) == 36479194);
+  CHECK(parameter_count(*standard) == 36479194);
   // The all-layer-margin reference adds a BatchNorm after the stem (16 weights, 16 biases); its other
   // difference, a shortcut convolution in each stage's first block, only changes WRN-d-1, where the
   // first stage keeps 16 channels.
   WideResNet amo(WideResNetOptions{28, 10, 10, WideResNetVariant::kAllLayerMargin});
-  CHECK(wrn_parameter_count(*amo) == 36479194 + 32);
+  CHECK(parameter_count(*amo) == 36479194 + 32);
   // CIFAR-100: the classifier grows by 90 x (640 + 1).
   WideResNet c100(WideResNetOptions{28, 10, 100, WideResNetVariant::kStandard});
-  CHECK(wrn_parameter_count(*c100) == 36479194 + 90 * 641);
+  CHECK(parameter_count(*c100) == 36479194 + 90 * 641);
   // WRN-16-1: the first stage's shortcut is an identity in the standard model, a 16x16 conv in the AMO one.
   WideResNet thin_standard(WideResNetOptions{16, 1, 10, WideResNetVariant::kStandard});
   WideResNet thin_amo(WideResNetOptions{16, 1, 10, WideResNetVariant::kAllLayerMargin});
-  CHECK(wrn_parameter_count(*thin_amo) - wrn_parameter_count(*thin_standard) == 32 + 16 * 16);
-  CHECK(wrn_parameter_count(*thin_standard) == 175066);
+  CHECK(parameter_count(*thin_amo) - parameter_count(*thin_standard) == 32 + 16 * 16);
+  CHECK(parameter_count(*thin_standard) == 175066);
 }
 
 TEST_CASE("WideResNet refuses a depth that is not 6n + 4", "[models][all_layer_margin]") {

@@ -10,7 +10,10 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <torch/optim/sgd.h>
+
 #include "base/seeding.h"
+#include "models/module_parameters.h"
 #include "models/resnet_cifar.h"
 #include "train/autocast_scope.h"
 #include "data/cifar_batches.h"
@@ -52,7 +55,7 @@ TEST_CASE("bench: ResNet-32 forward+backward on synthetic tensors", "[.][imbalan
     if (only && std::string(only) != v.key) continue;
     torch::manual_seed(0);
     wei::models::ResNetCifar model(wei::models::ResNetCifarOptions{10, 5, true});
-    if (v.channels_last) model->to_channels_last();
+    if (v.channels_last) wei::models::to_channels_last(*model);
     torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(2e-4));
     auto x = torch::randn({batch, 3, 32, 32});
     if (v.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);

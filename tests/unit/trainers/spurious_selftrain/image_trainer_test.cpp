@@ -2,6 +2,7 @@
 
 #include "base/errors.h"
 #include "base/seeding.h"
+#include "models/module_parameters.h"
 #include "trainers/spurious_selftrain/colored_mnist.h"
 #include "trainers/spurious_selftrain/networks.h"
 #include "unit/trainers/spurious_selftrain/run_context_fixture.h"
@@ -38,9 +39,7 @@ TEST_CASE("colorize splits each pixel into x*c and x*(1-c)", "[spurious_selftrai
 
 TEST_CASE("paper models have the paper's shapes", "[spurious_selftrain]") {
   auto mlp = make_mlp(1568, {128, 64}, 10);
-  int64_t params = 0;
-  for (const auto& p : mlp->parameters()) params += p.numel();
-  CHECK(params == 1568 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
+  CHECK(wei::models::parameter_count(*mlp) == 1568 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10);
   auto cnn = make_small_cnn(8, 2);
   CHECK(cnn->forward(torch::zeros({2, 3, 32, 32})).sizes() == torch::IntArrayRef({2, 2}));
   at::Generator a = wei::make_generator(1, "init"), b = wei::make_generator(1, "init");
