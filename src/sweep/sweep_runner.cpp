@@ -24,6 +24,7 @@
 #include "base/device.h"
 #include "base/errors.h"
 #include "base/stop_signals.h"
+#include "base/stopwatch.h"
 #include "run/checkpoint_file.h"
 #include "run/progress.h"
 #include "run/run_files.h"
@@ -156,7 +157,7 @@ void check_root(const fs::path& root, const json& planned) {
 struct Worker {
   pid_t pid;
   size_t point;
-  std::chrono::steady_clock::time_point started;
+  Stopwatch since_launch;
   std::optional<long> oom_kills_before;  // the cgroup's OOM kill count when it started
 };
 
@@ -247,7 +248,7 @@ LocalResult run_local(const SweepOptions& options, const SweepPlan& plan, const 
       const RunFiles files(root / point.dir_name);
       const auto oom_before = oom_kill_count();
       running.push_back({launch_point(options, point, root, next_step(files), threads), point.index,
-                         std::chrono::steady_clock::now(), oom_before});
+                         Stopwatch(), oom_before});
     }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -258,7 +259,7 @@ LocalResult run_local(const SweepOptions& options, const SweepPlan& plan, const 
     const auto it = std::find_if(running.begin(), running.end(), [&](const Worker& w) { return w.pid == pid; });
     if (it == running.end()) continue;
     const SweepPoint& point = plan.points[it->point];
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - it->started).count();
+    const double seconds = it->since_launch.seconds();
     const PointOutcome outcome = outcome_of(status, RunFiles(root / point.dir_name), *it);
     if (!outcome.error.empty()) outcomes[point.index] = outcome;
     if (outcome.status == "interrupted") result.interrupted = true;

@@ -4,10 +4,10 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <fstream>
 #include <thread>
 
+#include "base/stopwatch.h"
 #include "faults/fault_fixture.h"
 #include "results/json_diff.h"
 #include "support/json_file.h"
@@ -132,10 +132,10 @@ TEST_CASE("kill -9 of one rank makes the other fail within the timeout", "[e2e][
   REQUIRE(wei::faults::wait_for([&] { return fs::exists(dir / "history.jsonl") && fs::file_size(dir / "history.jsonl") > 0; }, 240));
   const pid_t rank1 = worker_of(launcher.pid(), 1);
   REQUIRE(rank1 > 0);
-  const auto killed_at = std::chrono::steady_clock::now();
+  const wei::Stopwatch since_kill;
   REQUIRE(::kill(rank1, SIGKILL) == 0);
   REQUIRE(wei::faults::wait_for([&] { return launcher.finished(); }, 60));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
+  const double seconds = since_kill.seconds();
   const auto result = launcher.wait();
   INFO(result.err);
   CHECK(result.exit_code == 1);

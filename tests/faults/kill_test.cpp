@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "base/stopwatch.h"
 #include "faults/fault_fixture.h"
 #include "support/temp_dir.h"
 
@@ -39,9 +40,9 @@ TEST_CASE("kill -9 inside each write of a run, then --continue, equals the unint
 
 TEST_CASE("kill -9 at random moments, then --continue, equals the uninterrupted run", "[faults]") {
   wei::testing::TempDir tmp;
-  const auto reference = std::chrono::steady_clock::now();
+  const wei::Stopwatch reference;
   REQUIRE(run_wei(short_run("reference", 60), tmp.path()).exit_code == 0);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - reference).count();
+  const double seconds = reference.seconds();
   std::mt19937 rng(7);
   for (int attempt = 0; attempt < 4; ++attempt) {
     const std::string out = "r" + std::to_string(attempt);

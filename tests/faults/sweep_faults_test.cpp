@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "base/stopwatch.h"
 #include "faults/fault_fixture.h"
 #include "support/temp_dir.h"
 
@@ -46,10 +47,10 @@ TEST_CASE("Ctrl-C stops a sweep within seconds and points not started stay pendi
   wei::testing::TempDir tmp;
   ChildProcess sweep(WEI_RUN_BINARY, seed_sweep(3, 3000000, 1), tmp.path());
   REQUIRE(wait_for([&] { return fs::exists(tmp.path() / "sw" / "seed=0" / "history.jsonl"); }, 20));
-  const auto start = std::chrono::steady_clock::now();
+  const wei::Stopwatch since_signal;
   sweep.send_signal(SIGINT);
   const auto result = sweep.wait();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = since_signal.seconds();
   INFO(result.err);
   CHECK(result.exit_code == 130);
   CHECK(seconds < 10);

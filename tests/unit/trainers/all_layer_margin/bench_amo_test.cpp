@@ -5,7 +5,6 @@
 // WEI_BENCH_STEPS (10), WEI_BENCH_METHOD (sgd or amo; both when unset), WEI_BENCH_CHANNELS_LAST (1).
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -13,6 +12,7 @@
 #include <torch/nn/functional.h>
 #include <torch/optim/sgd.h>
 
+#include "base/stopwatch.h"
 #include "trainers/all_layer_margin/amo_step.h"
 
 namespace {
@@ -49,17 +49,17 @@ TEST_CASE("bench: WideResNet SGD and AMO steps on synthetic tensors", "[.][all_l
     // gradient and the perturbed forward) and the weights' backward with the optimizer step.
     double total = 0, loss_part = 0;
     for (int64_t step = -2; step < steps; ++step) {  // two untimed warm-up steps
-      const auto start = std::chrono::steady_clock::now();
+      const wei::Stopwatch step_timer;
       const torch::Tensor loss = method == "amo" ? wei::all_layer_margin::amo_loss(model, x, y, {}).loss
                                                  : torch::nn::functional::cross_entropy(model->forward(x), y);
-      const auto loss_done = std::chrono::steady_clock::now();
+      const double loss_seconds = step_timer.seconds();
       sgd.zero_grad();
       loss.backward();
       sgd.step();
       loss.item<float>();
       if (step >= 0) {
-        total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        loss_part += std::chrono::duration<double>(loss_done - start).count();
+        total += step_timer.seconds();
+        loss_part += loss_seconds;
       }
     }
     const double per_step = total / static_cast<double>(steps);

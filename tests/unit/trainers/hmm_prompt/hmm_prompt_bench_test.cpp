@@ -9,7 +9,6 @@
 //     wall time and for process CPU time (the latter is what a shared machine cannot distort).
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <ctime>
 #include <cstdlib>
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include <string>
 
 #include "base/seeding.h"
+#include "base/stopwatch.h"
 #include "models/transformer_mlm.h"
 #include "trainers/hmm_prompt/forward_backward.h"
 #include "trainers/hmm_prompt/hmm_prompt_options.h"
@@ -26,13 +26,8 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int64_t kSequences = 4;
 constexpr int64_t kLength = 10240;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // Process CPU time: what another job on a shared machine cannot inflate.
 double cpu_seconds_since(std::clock_t start) {
@@ -104,10 +99,10 @@ void bench_pretrain(int64_t steps) {
     opt.step();
   };
   step();  // warm-up
-  const auto start = Clock::now();
+  const wei::Stopwatch timer;
   const std::clock_t cpu_start = std::clock();
   for (int64_t i = 0; i < steps; ++i) step();
-  const double secs = seconds_since(start);
+  const double secs = timer.seconds();
   const double cpu_secs = cpu_seconds_since(cpu_start);
   const double tokens = static_cast<double>(steps * batch * blocks.size(1));
   std::printf("pretrain threads=%d batch=%lld block=%lld steps=%lld seconds=%.3f tokens_per_s=%.1f cpu_seconds=%.3f tokens_per_cpu_s=%.1f\n",

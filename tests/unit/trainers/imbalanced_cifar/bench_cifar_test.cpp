@@ -6,13 +6,13 @@
 // variant ran about 25% slower after the NCHW one than alone (0.20 against 0.16 s a batch).
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include <torch/optim/sgd.h>
 
 #include "base/seeding.h"
+#include "base/stopwatch.h"
 #include "models/module_parameters.h"
 #include "models/resnet_cifar.h"
 #include "train/autocast_scope.h"
@@ -31,10 +31,6 @@ int64_t env_int(const char* name, int64_t fallback) {
 }
 
 void set_threads() { torch::set_num_threads(static_cast<int>(env_int("WEI_BENCH_THREADS", torch::get_num_threads()))); }
-
-double seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 }  // namespace
 
@@ -65,7 +61,7 @@ TEST_CASE("bench: ResNet-32 forward+backward on synthetic tensors", "[.][imbalan
     loss.margins = torch::full({10}, 0.3);
     double fwd_bwd = 0, total = 0;
     for (int64_t step = -2; step < steps; ++step) {  // two untimed warm-up steps
-      const auto start = std::chrono::steady_clock::now();
+      const wei::Stopwatch step_timer;
       torch::Tensor features;
       {
         wei::AutocastScope autocast(v.bf16, torch::kCPU);
@@ -74,11 +70,11 @@ TEST_CASE("bench: ResNet-32 forward+backward on synthetic tensors", "[.][imbalan
       auto l = imbalance_loss(loss, model->classify(features.to(torch::kFloat)), y, {});
       sgd.zero_grad();
       l.backward();
-      const double t_fb = seconds(start);
+      const double t_fb = step_timer.seconds();
       sgd.step();
       if (step >= 0) {
         fwd_bwd += t_fb;
-        total += seconds(start);
+        total += step_timer.seconds();
       }
     }
     std::cout << "  " << v.name << ": fwd+bwd " << fwd_bwd / steps << " s/batch ("
@@ -94,13 +90,13 @@ TEST_CASE("bench: augmented batch building", "[.][imbalanced_cifar_bench]") {
   auto images = torch::randint(0, 256, {12406, 3, 32, 32}, gen, torch::kInt64).to(torch::kUInt8);
   wei::data::AugmentedImages source(images, wei::data::Augmentation{}, wei::data::Normalization{}, torch::kCPU);
   auto order = torch::randperm(12406, gen, torch::kInt64);
-  const auto start = std::chrono::steady_clock::now();
+  const wei::Stopwatch timer;
   int64_t built = 0;
   for (int64_t b = 0; b * batch < 12406; ++b) {
     auto x = source.batch(order.narrow(0, b * batch, std::min(batch, 12406 - b * batch)), gen, true);
     built += x.size(0);
   }
-  const double t = seconds(start);
+  const double t = timer.seconds();
   std::cout << "crop+flip+normalise batches of " << batch << ", threads " << torch::get_num_threads()
             << ", device cpu: one CIFAR-10-LT-100 epoch (" << built << " images) in " << t << " s ("
             << built / t << " img/s)\n";
