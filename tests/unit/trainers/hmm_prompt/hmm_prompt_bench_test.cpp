@@ -16,6 +16,9 @@
 #include <sstream>
 #include <string>
 
+#include <torch/nn/functional.h>
+#include <torch/optim/adamw.h>
+
 #include "base/seeding.h"
 #include "base/stopwatch.h"
 #include "models/transformer_mlm.h"
