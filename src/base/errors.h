@@ -32,7 +32,10 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A non-finite loss or parameter; `step` is the trainer's step (or epoch) where it was seen.
+// A non-finite loss, metric or parameter. `step` is the number of optimizer updates the run had
+// applied when the value was seen: for a step's own loss, the global 0-based index of that step
+// (its update is not applied); for a value computed after an epoch (a history row, the final
+// block), the updates of the run so far. metrics.json records it as final.diverged_at_step.
 class DivergedError : public RunError {
  public:
   DivergedError(int64_t step, const std::string& what) : RunError(what), step_(step) {}

@@ -53,6 +53,9 @@ Command add_run_command(CLI::App& app) {
   run->add_flag("--continue", options->continue_run,
                 "finish the run in --out: keep it if it ended (ok or diverged), resume it if interrupted, else "
                 "start it over (for scripts and requeued jobs)");
+  run->add_flag("--strict", options->strict,
+                "refuse a key that the spec's method or setting does not read (default: a warning, recorded in "
+                "metrics.json spec_warnings)");
   run->add_option("--nproc", *nproc,
                   "data-parallel: start N worker processes on this machine (torch c10d: Gloo on CPU, NCCL on "
                   "CUDA); the spec's batch size is the global batch")

@@ -30,6 +30,8 @@ Command add_sweep_command(CLI::App& app) {
                     "tasks per point (sbatch --ntasks): each point runs data-parallel, one rank per task, under srun")
       ->check(CLI::Range(1, 4096));
   sweep->add_flag("--no-submit", *no_submit, "write the sbatch script without submitting it");
+  sweep->add_flag("--strict", options->strict,
+                  "refuse a key that a point's method or setting does not read (default: a warning)");
   sweep->add_option("--max-points", options->max_points, "refuse a plan of more points than this (default 10000)")
       ->check(CLI::PositiveNumber);
   return {sweep, [options, index, no_submit](const Environment& env, const TrainerRegistry& registry,

@@ -4,7 +4,7 @@
 
 #include <torch/nn/modules/transformerlayer.h>
 
-namespace wei {
+namespace wei::models {
 
 TransformerMlmImpl::TransformerMlmImpl(const TransformerMlmOptions& options) : options_(options) {
   if (options.width % options.heads != 0)
@@ -43,4 +43,4 @@ torch::Tensor TransformerMlmImpl::forward_embeddings(const torch::Tensor& inputs
   return decoder_->forward(x);
 }
 
-}  // namespace wei
+}  // namespace wei::models

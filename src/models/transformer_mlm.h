@@ -16,7 +16,7 @@
 #include <torch/nn/modules/transformer.h>
 #include <torch/nn/modules/transformercoder.h>
 
-namespace wei {
+namespace wei::models {
 
 struct TransformerMlmOptions {
   int64_t input_vocab = 11;   // token ids the encoder accepts (real tokens + [MASK])
@@ -52,4 +52,4 @@ class TransformerMlmImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerMlm);
 
-}  // namespace wei
+}  // namespace wei::models

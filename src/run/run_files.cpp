@@ -1,11 +1,11 @@
 #include "run/run_files.h"
 
-#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "base/durable_file.h"
 #include "base/errors.h"
+#include "base/finite_json.h"
 #include "run/checkpoint_file.h"
 
 namespace wei {
@@ -54,8 +54,8 @@ NextStep next_step(const RunFiles& files) {
 void RunFiles::write_config(const std::string& yaml) const { write_file_durably(config_path(), yaml); }
 
 void RunFiles::write_metrics(const nlohmann::ordered_json& metrics) const {
-  if (!json_all_finite(metrics)) {
-    throw std::logic_error("metrics hold a non-finite number at " + first_non_finite(metrics));
+  if (const std::string bad = first_non_finite(metrics); !bad.empty()) {
+    throw std::logic_error("metrics hold a non-finite number at " + bad);
   }
   write_file_durably(metrics_path(), metrics.dump(2) + "\n");
 }
@@ -77,23 +77,5 @@ void RunFiles::rewrite_history(const std::vector<nlohmann::ordered_json>& rows) 
   write_file_durably(history_path(), content);
 }
 
-std::string first_non_finite(const nlohmann::ordered_json& value, const std::string& prefix) {
-  if (value.is_number_float()) return std::isfinite(value.get<double>()) ? "" : (prefix.empty() ? "(value)" : prefix);
-  if (value.is_object()) {
-    for (const auto& [key, child] : value.items()) {
-      const std::string found = first_non_finite(child, prefix.empty() ? key : prefix + "." + key);
-      if (!found.empty()) return found;
-    }
-  }
-  if (value.is_array()) {
-    for (size_t i = 0; i < value.size(); ++i) {
-      const std::string found = first_non_finite(value[i], prefix + "[" + std::to_string(i) + "]");
-      if (!found.empty()) return found;
-    }
-  }
-  return "";
-}
-
-bool json_all_finite(const nlohmann::ordered_json& value) { return first_non_finite(value).empty(); }
 
 }  // namespace wei

@@ -62,9 +62,4 @@ class RunFiles {
 enum class NextStep { kKeep, kFresh, kResume, kRestart, kCorrupt };
 NextStep next_step(const RunFiles& files);
 
-// False when any number in `value` is NaN or infinite (JSON cannot hold them; we never write them).
-bool json_all_finite(const nlohmann::ordered_json& value);
-// The first key path in `value` whose number is not finite, e.g. "train_loss"; "" when none.
-std::string first_non_finite(const nlohmann::ordered_json& value, const std::string& prefix = "");
-
 }  // namespace wei

@@ -32,6 +32,7 @@
 #include "spec/spec_loader.h"
 #include "train/checkpoint_bundle.h"
 #include "train/data_parallel.h"
+#include "train/fit.h"
 
 namespace wei {
 
@@ -114,49 +115,6 @@ std::shared_ptr<spdlog::logger> make_logger(std::ostream* stream, const WorldInf
   return logger;
 }
 
-struct RunnerState {
-  int64_t epochs_done = 0;
-  std::vector<json> history;
-  json best = json::object();
-  json epoch_timing = json::array();  // volatile: ends up under metrics.json "run"
-  int64_t threads = 0;                // torch's thread count: a resume keeps it (same arithmetic)
-};
-
-// The runner's part of every checkpoint, beside the trainer's.
-void register_runner_state(CheckpointBundle& bundle, RunnerState& state) {
-  bundle.add_json(
-      "runner",
-      [&state] {
-        json doc;
-        doc["epochs_done"] = state.epochs_done;
-        doc["history"] = state.history;
-        doc["best"] = state.best;
-        doc["epoch_timing"] = state.epoch_timing;
-        doc["threads"] = state.threads;
-        return doc;
-      },
-      [&state](const json& doc) {
-        state.epochs_done = doc.at("epochs_done").get<int64_t>();
-        state.history.assign(doc.at("history").begin(), doc.at("history").end());
-        state.best = doc.at("best");
-        state.epoch_timing = doc.at("epoch_timing");
-        state.threads = doc.at("threads").get<int64_t>();
-      });
-}
-
-void update_best(json& best, const json& row, const HeadlineMetric& headline) {
-  if (!row.contains(headline.key) || !row[headline.key].is_number()) return;
-  const double value = row[headline.key].get<double>();
-  const bool better = !best.contains(headline.key) ||
-                      (headline.lower_is_better ? value < best[headline.key].get<double>()
-                                                : value > best[headline.key].get<double>());
-  if (better) {
-    best = json::object();
-    best[headline.key] = value;
-    best["epoch"] = row["epoch"];
-  }
-}
-
 // Threads of one rank: the spec's, else WEI_THREADS (set by a sweep for its workers), else the
 // rank's share of the cores.
 int rank_threads(int64_t requested, const WorldInfo& world) {
@@ -194,6 +152,351 @@ OutDirAction decode_decision(const std::string& text, fs::path& dir, std::string
   return OutDirAction::kStart;
 }
 
+// One run of `wei-run run`, as a sequence of named steps; run_experiment() calls them in order.
+class Run {
+ public:
+  Run(const RunOptions& options, const TrainerRegistry& registry);
+  // Resolves the device and threads, builds the trainer and, in a data-parallel run, the group.
+  void create_trainer();
+  // Locks the run directory and decides what to do with it (rank 0; the others are told). False
+  // when the directory holds a finished run that is kept: its recorded status is the result.
+  bool claim_run_directory();
+  // Loads the data, builds the model and, when resuming, loads the checkpoint.
+  void prepare_or_resume();
+  // Writes config.yaml and opens log.txt. False when nothing could be written (io_error).
+  bool open_run_files();
+  // The epochs, through fit (train/fit.h); every outcome is recorded in status_ and error_.
+  void train();
+  // Writes metrics.json (rank 0) and waits for the ranks to finish.
+  RunResult finish();
+
+  RunResult kept_result() const {
+    return {kept_status_ == "diverged" ? RunStatus::kDiverged : RunStatus::kOk, dir_.string()};
+  }
+  RunResult io_error_result() const { return {RunStatus::kIoError, dir_.string()}; }
+
+ private:
+  void log_start();
+  json run_block() const;
+  void record_failure(RunStatus status, std::string error) {
+    status_ = status;
+    error_ = std::move(error);
+  }
+  // The other ranks end once rank 0 has recorded the result, so that whoever waits for them (a
+  // sweep, a job script) finds metrics.json written. Skipped after a failure: it may be the
+  // collectives that failed.
+  void wait_for_ranks();
+
+  const RunOptions& options_;
+  const Stopwatch wall_timer_;
+  const std::string started_at_ = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
+  const Spec spec_;
+  const CommonOptions common_;
+  const TrainerInfo& info_;
+  const WorldInfo& world_;
+  std::shared_ptr<spdlog::logger> log_;
+  // What is logged before the run directory exists (the device choice, the trainer's data summary
+  // and warnings) is kept here and written to log.txt first, once that file exists.
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> early_log_;
+  torch::Device device_{torch::kCPU};
+  int threads_ = 1;
+  std::unique_ptr<DataParallel> group_;
+  std::unique_ptr<ScopedDataParallel> installed_group_;
+  bool collective_stops_ = false;
+  EpochMeter meter_;
+  std::unique_ptr<Trainer> trainer_;
+  bool writer_ = true;  // rank 0 (or the only process) writes the run directory
+
+  fs::path dir_;
+  std::unique_ptr<DirectoryLock> lock_;
+  OutDirAction action_ = OutDirAction::kStart;
+  std::string kept_status_;
+  FitRecord record_;
+  int64_t recorded_threads_ = 0;  // torch's thread count in the checkpoint: a resume keeps it
+  std::optional<int64_t> resumed_from_epoch_;
+  CheckpointBundle bundle_;
+
+  RunStatus status_ = RunStatus::kOk;
+  std::string error_;
+  json final_block_ = json::object();
+};
+
+Run::Run(const RunOptions& options, const TrainerRegistry& registry)
+    : options_(options),
+      spec_(load_spec(options.spec_path, options.overrides, registry,
+                      options.strict ? UnreadKeys::kRefuse : UnreadKeys::kWarn)),
+      common_(common_options_schema().bind(spec_)),
+      info_(registry.get(common_.trainer)),
+      world_(options.world) {
+  if (options.resume && !options.out_dir) throw InputError("--resume needs --out DIR naming the run to continue");
+  if (options.continue_run && !options.out_dir) throw InputError("--continue needs --out DIR naming the run");
+  if (options.continue_run && (options.resume || options.force)) {
+    throw InputError("--continue chooses between resuming and starting over itself; pass it without --resume "
+                     "or --force");
+  }
+  log_ = make_logger(options.console, world_);
+  early_log_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kEarlyLogMessages);
+  log_->sinks().push_back(early_log_);
+  for (const auto& warning : spec_.warnings()) log_->warn("{}", warning);
+}
+
+void Run::create_trainer() {
+  device_ = resolve_device(common_.device, *log_);
+  // Each rank of a machine takes its own GPU unless the spec names one.
+  if (world_.distributed() && device_.is_cuda() && common_.device.find(':') == std::string::npos) {
+    device_ = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(world_.local_rank));
+  }
+  threads_ = rank_threads(common_.threads, world_);
+  torch::set_num_threads(threads_);
+
+  // A stop is the local signal, except while a data-parallel run trains: then it is the ranks'
+  // agreement (train/data_parallel.h), so every rank stops after the same step.
+  RunContext context{device_, static_cast<uint64_t>(common_.seed), *log_, StopToken([this] {
+                       return collective_stops_ ? group_->stop_agreed() : stop_requested();
+                     })};
+  context.meter = &meter_;
+  trainer_ = info_.create(spec_, context);
+  if (world_.distributed()) {
+    if (!trainer_->supports_data_parallel()) throw InputError(one_process_only(info_.name, world_.world_size));
+    group_ = std::make_unique<DataParallel>(connect_collectives(world_, device_, options_.collective_timeout),
+                                            world_.rank, world_.world_size, StopToken(stop_requested));
+  }
+  installed_group_ = std::make_unique<ScopedDataParallel>(group_.get());
+  writer_ = !group_ || group_->rank() == 0;
+}
+
+bool Run::claim_run_directory() {
+  try {
+    if (writer_) {
+      lock_ = lock_out_dir(options_.out_dir, common_.name, "wei-run run " + options_.spec_path, dir_);
+      const RunFiles files(dir_);
+      try {
+        for (const auto& folder : {dir_, dir_ / "checkpoints"}) {
+          if (const int removed = remove_stale_temp_files(folder); removed > 0) {
+            log_->info("removed {} temporary file(s) left in {} by a killed process", removed, folder.string());
+          }
+        }
+        action_ = decide_out_dir(files, spec_, {options_.resume, options_.force, options_.continue_run}, *log_);
+      } catch (...) {
+        lock_->discard_if_created();
+        throw;
+      }
+      if (action_ == OutDirAction::kKeep) kept_status_ = *files.recorded_status();
+      if (group_) group_->broadcast_text(encode_decision(action_, files, dir_));
+    } else {
+      action_ = decode_decision(group_->broadcast_text(""), dir_, kept_status_);
+    }
+  } catch (const std::exception& e) {
+    // The other ranks wait for rank 0's decision: tell them why there is none.
+    if (group_ && writer_) group_->broadcast_text("! " + first_line(e.what()));
+    throw;
+  }
+  return action_ != OutDirAction::kKeep;
+}
+
+void Run::prepare_or_resume() {
+  const RunFiles files(dir_);
+  try {
+    trainer_->prepare();
+    inject_allocation();
+    register_fit_record(
+        bundle_, record_, [this](json& doc) { doc["threads"] = recorded_threads_; },
+        [this](const json& doc) { recorded_threads_ = doc.at("threads").get<int64_t>(); });
+    trainer_->register_state(bundle_);
+    if (action_ == OutDirAction::kResume) {
+      torch::serialize::InputArchive archive;
+      read_checkpoint(files.checkpoint_path(), archive);
+      try {
+        bundle_.load(archive);
+      } catch (const std::exception& e) {
+        throw CheckpointError(files.checkpoint_path().string() + ": does not hold this run's state: " +
+                              first_line(e.what()) + corrupt_checkpoint_advice(files));
+      }
+      resumed_from_epoch_ = record_.epochs_done;
+      if (common_.threads == 0 && recorded_threads_ > 0 && recorded_threads_ != threads_) {
+        log_->info("resuming with the {} thread(s) the run started with, not {}, so it ends as an uninterrupted "
+                   "run would", recorded_threads_, threads_);
+        threads_ = static_cast<int>(recorded_threads_);
+        torch::set_num_threads(threads_);
+      }
+    }
+    // Every rank starts (or resumes) from rank 0's parameters and buffers.
+    if (group_) group_->broadcast(bundle_.module_tensors());
+  } catch (...) {
+    if (lock_) lock_->discard_if_created();
+    throw;
+  }
+  recorded_threads_ = threads_;
+}
+
+bool Run::open_run_files() {
+  const RunFiles files(dir_);
+  try {
+    if (writer_ && action_ == OutDirAction::kRestart) files.remove_run_files();
+    if (writer_) files.create();
+    if (writer_) files.write_config(spec_.to_yaml());
+  } catch (const WriteError& e) {
+    // Nothing of this run is on disk yet: leave the directory as the command found it.
+    log_->error("io_error: {}", e.what());
+    files.remove_run_files();
+    std::error_code ec;
+    fs::remove(dir_ / "checkpoints", ec);  // only when empty
+    lock_->discard_if_created();
+    return false;
+  }
+  if (!writer_) {
+    log_->sinks().pop_back();  // only rank 0 writes log.txt; the others log to the console
+    return true;
+  }
+  try {
+    auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
+    file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
+    for (const auto& message : early_log_->last_raw()) file_sink->log(message);
+    log_->sinks().back() = file_sink;  // in place of early_log_
+  } catch (const spdlog::spdlog_ex& e) {
+    log_->sinks().pop_back();  // the run goes on with its console log only
+    log_->warn("cannot write {}: {}; the log goes to the console only", files.log_path().string(), e.what());
+  }
+  return true;
+}
+
+void Run::log_start() {
+  const RunFiles files(dir_);
+  if (resumed_from_epoch_) {
+    std::vector<std::string> expected;
+    for (const auto& row : record_.history) expected.push_back(row.dump());
+    if (writer_ && files.history_lines() != expected) {
+      log_->warn("{} did not match the checkpoint (a torn or extra line of a killed run); rewritten from it",
+                 files.history_path().string());
+    }
+    log_->info("resuming {} from epoch {}/{}", dir_.string(), record_.epochs_done, trainer_->num_epochs());
+  } else {
+    log_->info("run {} -> {}", common_.name, dir_.string());
+  }
+  log_->info("trainer {}, device {}, {} thread(s), seed {}", info_.name, device_.str(), threads_, common_.seed);
+  if (group_) {
+    log_->info("data-parallel: rank {} of {}, {} backend, launched by {}", group_->rank(), group_->world_size(),
+               group_->backend(), world_.launcher);
+  }
+}
+
+void Run::train() {
+  log_start();
+  const RunFiles files(dir_);
+  std::vector<double> epoch_costs;
+  for (int64_t e = 0; e < trainer_->num_epochs(); ++e) epoch_costs.push_back(trainer_->epoch_cost(e));
+  ProgressReporter progress(*log_, std::move(epoch_costs), record_.epochs_done, options_.live_progress && writer_,
+                            trainer_->headline().key);
+  FitHooks hooks;
+  hooks.stop_requested = [this] { return group_ ? group_->agree_stop(stop_requested()) : stop_requested(); };
+  hooks.save_checkpoint = [this, &files] {
+    if (!writer_) return;
+    torch::serialize::OutputArchive archive;
+    bundle_.save(archive);
+    write_checkpoint(files.checkpoint_path(), files.previous_checkpoint_path(), archive);
+  };
+  hooks.epoch_committed = [this, &files, &progress](int64_t epoch, const json& row) {
+    if (writer_) files.append_history(row);
+    progress.epoch_done(epoch, row);
+  };
+  hooks.add_timing = [this](json& timing) {
+    if (group_) timing["allreduce_seconds"] = group_->take_communication_seconds();
+  };
+  try {
+    if (writer_) files.rewrite_history(record_.history);
+    collective_stops_ = group_ != nullptr;
+    final_block_ = fit(*trainer_, record_, meter_, hooks);
+  } catch (const InterruptedError&) {
+    record_failure(RunStatus::kInterrupted, "interrupted after epoch " + std::to_string(record_.epochs_done) +
+                                                "; continue with: " + continue_command(options_, dir_));
+  } catch (const WriteError& e) {
+    record_failure(RunStatus::kIoError, std::string(e.what()) + "; the checkpoint of epoch " +
+                                            std::to_string(record_.epochs_done) +
+                                            " is intact: once there is room, continue with: " +
+                                            continue_command(options_, dir_));
+  } catch (const DivergedError& e) {
+    record_failure(RunStatus::kDiverged, e.what());
+    final_block_ = json::object();
+    final_block_["diverged_at_step"] = e.step();
+  } catch (const std::exception& e) {
+    record_failure(RunStatus::kFailed, first_line(e.what()));
+  }
+  progress.finish();
+}
+
+json Run::run_block() const {
+  json run;
+  run["id"] = dir_.filename().string();
+  run["started_at"] = started_at_;
+  run["finished_at"] = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
+  run["wall_seconds"] = wall_timer_.seconds();
+  run["host"] = host_name();
+  run["git_commit"] = build_info::kGitCommit;
+  run["wei_run_version"] = WEI_RUN_VERSION;
+  run["torch_version"] = TORCH_VERSION;
+  run["device"] = device_.str();
+  run["threads"] = threads_;  // per rank
+  run["world_size"] = world_.world_size;
+  run["backend"] = group_ ? json(group_->backend()) : json(nullptr);
+  run["launcher"] = world_.launcher;
+  run["cpu"] = cpu_info_json(host_cpu());
+  run["argv"] = options_.argv;
+  run["resumed_from_epoch"] = resumed_from_epoch_ ? json(*resumed_from_epoch_) : json(nullptr);
+  run["epoch_timing"] = record_.epoch_timing;
+  return run;
+}
+
+void Run::wait_for_ranks() {
+  if (!group_ || status_ == RunStatus::kFailed) return;
+  try {
+    group_->sum({0.0});
+  } catch (const std::exception&) {
+    // a rank that is gone has nothing left to wait for
+  }
+}
+
+RunResult Run::finish() {
+  const RunFiles files(dir_);
+  const double wall = wall_timer_.seconds();
+  if (!writer_) {
+    wait_for_ranks();
+    if (status_ == RunStatus::kOk) {
+      log_->info("done in {}; rank 0 writes {}", format_duration(wall), files.metrics_path().string());
+    } else {
+      log_->error("{}: {}", status_name(status_), error_);
+    }
+    return RunResult{status_, dir_.string()};
+  }
+  json metrics;
+  metrics["schema_version"] = kMetricsSchemaVersion;
+  metrics["status"] = status_name(status_);
+  metrics["run"] = run_block();
+  metrics["spec"] = spec_.to_json();
+  // Present when the spec set keys this run does not read (the same lines as the log's warnings).
+  if (!spec_.warnings().empty()) metrics["spec_warnings"] = spec_.warnings();
+  metrics["data"] = trainer_->data_info();
+  metrics["history"] = record_.history;
+  metrics["final"] = final_block_;
+  metrics["best"] = record_.best;
+  metrics["error"] = error_.empty() ? json(nullptr) : json(error_);
+  try {
+    files.write_metrics(metrics);
+  } catch (const WriteError& e) {
+    // The result cannot be recorded; the checkpoint can still finish it (--continue recomputes it).
+    if (status_ != RunStatus::kOk) log_->error("{}: {}", status_name(status_), error_);
+    log_->error("io_error: {}; continue with: {}", e.what(), continue_command(options_, dir_));
+    wait_for_ranks();
+    return {RunStatus::kIoError, dir_.string()};
+  }
+  wait_for_ranks();
+  if (status_ == RunStatus::kOk) {
+    log_->info("done in {}: {}", format_duration(wall), files.metrics_path().string());
+  } else {
+    log_->error("{}: {}", status_name(status_), error_);
+  }
+  return RunResult{status_, dir_.string()};
+}
+
 }  // namespace
 
 RunResult run_experiment(const RunOptions& options, const TrainerRegistry& registry) {
@@ -201,297 +504,15 @@ RunResult run_experiment(const RunOptions& options, const TrainerRegistry& regis
   // run stopped while it loads its data ends with status "interrupted" (or no trace at all).
   reset_stop_request();
   const ScopedStopHandlers stop_handlers;
-  const Stopwatch wall_timer;
-  const std::string started_at = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
-
-  // --- Up to files.create(), bad input and interrupts leave no trace. ---
-  const Spec spec = load_spec(options.spec_path, options.overrides, registry);
-  const CommonOptions common = common_options_schema().bind(spec);
-  const TrainerInfo& info = registry.get(common.trainer);
-  if (options.resume && !options.out_dir) throw InputError("--resume needs --out DIR naming the run to continue");
-  if (options.continue_run && !options.out_dir) throw InputError("--continue needs --out DIR naming the run");
-  if (options.continue_run && (options.resume || options.force)) {
-    throw InputError("--continue chooses between resuming and starting over itself; pass it without --resume "
-                     "or --force");
-  }
-  const WorldInfo& world = options.world;
-  auto log = make_logger(options.console, world);
-  // What is logged before the run directory exists (the device choice, the trainer's data summary
-  // and warnings) is kept here and written to log.txt first, once that file exists.
-  auto early_log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(kEarlyLogMessages);
-  log->sinks().push_back(early_log);
-  torch::Device device = resolve_device(common.device, *log);
-  // Each rank of a machine takes its own GPU unless the spec names one.
-  if (world.distributed() && device.is_cuda() && common.device.find(':') == std::string::npos) {
-    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(world.local_rank));
-  }
-  int threads = rank_threads(common.threads, world);
-  torch::set_num_threads(threads);
-
-  // A stop is the local signal, except while a data-parallel run trains: then it is the ranks'
-  // agreement (train/data_parallel.h), so every rank stops after the same step.
-  std::unique_ptr<DataParallel> group;
-  bool collective_stops = false;
-  const uint64_t seed = static_cast<uint64_t>(common.seed);
-  const RunContext context{device, seed, *log, StopToken([&group, &collective_stops] {
-                             return collective_stops ? group->stop_agreed() : stop_requested();
-                           })};
-  std::unique_ptr<Trainer> trainer = info.create(spec, context);
-  if (world.distributed()) {
-    if (!trainer->supports_data_parallel()) throw InputError(one_process_only(info.name, world.world_size));
-    group = std::make_unique<DataParallel>(connect_collectives(world, device, options.collective_timeout), world.rank,
-                                           world.world_size);
-  }
-  const ScopedDataParallel installed(group.get());
-  const bool writer = !group || group->rank() == 0;
-
-  fs::path dir;
-  std::unique_ptr<DirectoryLock> lock;
-  OutDirAction action = OutDirAction::kStart;
-  std::string kept_status;
-  try {
-    if (writer) {
-      lock = lock_out_dir(options.out_dir, common.name, "wei-run run " + options.spec_path, dir);
-      const RunFiles files(dir);
-      try {
-        for (const auto& folder : {dir, dir / "checkpoints"}) {
-          if (const int removed = remove_stale_temp_files(folder); removed > 0) {
-            log->info("removed {} temporary file(s) left in {} by a killed process", removed, folder.string());
-          }
-        }
-        action = decide_out_dir(files, spec, {options.resume, options.force, options.continue_run}, *log);
-      } catch (...) {
-        lock->discard_if_created();
-        throw;
-      }
-      if (action == OutDirAction::kKeep) kept_status = *files.recorded_status();
-      if (group) group->broadcast_text(encode_decision(action, files, dir));
-    } else {
-      action = decode_decision(group->broadcast_text(""), dir, kept_status);
-    }
-  } catch (const std::exception& e) {
-    // The other ranks wait for rank 0's decision: tell them why there is none.
-    if (group && writer) group->broadcast_text("! " + first_line(e.what()));
-    throw;
-  }
-  if (action == OutDirAction::kKeep) {
-    return {kept_status == "diverged" ? RunStatus::kDiverged : RunStatus::kOk, dir.string()};
-  }
-  const RunFiles files(dir);
-  RunnerState state;
-  CheckpointBundle bundle;
-  try {
-    trainer->prepare();
-    inject_allocation();
-    register_runner_state(bundle, state);
-    trainer->register_state(bundle);
-    if (action == OutDirAction::kResume) {
-      torch::serialize::InputArchive archive;
-      read_checkpoint(files.checkpoint_path(), archive);
-      try {
-        bundle.load(archive);
-      } catch (const std::exception& e) {
-        throw CheckpointError(files.checkpoint_path().string() + ": does not hold this run's state: " +
-                              first_line(e.what()) + corrupt_checkpoint_advice(files));
-      }
-      if (common.threads == 0 && state.threads > 0 && state.threads != threads) {
-        log->info("resuming with the {} thread(s) the run started with, not {}, so it ends as an uninterrupted run would",
-                  state.threads, threads);
-        threads = static_cast<int>(state.threads);
-        torch::set_num_threads(threads);
-      }
-    }
-    // Every rank starts (or resumes) from rank 0's parameters and buffers.
-    if (group) group->broadcast(bundle.module_tensors());
-  } catch (...) {
-    if (lock) lock->discard_if_created();
-    throw;
-  }
-  state.threads = threads;
-  const bool resuming = action == OutDirAction::kResume;
-
-  // --- From here on the run directory holds the run and every outcome is recorded in metrics.json. ---
-  RunStatus status = RunStatus::kOk;
-  std::string error;
-  json final_block = json::object();
-  json run;
-  try {
-    if (writer && action == OutDirAction::kRestart) files.remove_run_files();
-    if (writer) files.create();
-    if (writer) files.write_config(spec.to_yaml());
-  } catch (const WriteError& e) {
-    // Nothing of this run is on disk yet: leave the directory as the command found it.
-    log->error("io_error: {}", e.what());
-    files.remove_run_files();
-    std::error_code ec;
-    fs::remove(dir / "checkpoints", ec);  // only when empty
-    lock->discard_if_created();
-    return {RunStatus::kIoError, dir.string()};
-  }
-  if (!writer) {
-    log->sinks().pop_back();  // only rank 0 writes log.txt; the others log to the console
-  } else try {
-    auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(files.log_path().string(), false);
-    file_sink->set_pattern("[%Y-%m-%d %H:%M:%S] %l %v");
-    for (const auto& message : early_log->last_raw()) file_sink->log(message);
-    log->sinks().back() = file_sink;  // in place of early_log
-  } catch (const spdlog::spdlog_ex& e) {
-    log->sinks().pop_back();  // the run goes on with its console log only
-    log->warn("cannot write {}: {}; the log goes to the console only", files.log_path().string(), e.what());
-  }
-  if (resuming) {
-    std::vector<std::string> expected;
-    for (const auto& row : state.history) expected.push_back(row.dump());
-    if (writer && files.history_lines() != expected) {
-      log->warn("{} did not match the checkpoint (a torn or extra line of a killed run); rewritten from it",
-                files.history_path().string());
-    }
-    log->info("resuming {} from epoch {}/{}", dir.string(), state.epochs_done, trainer->num_epochs());
-  } else {
-    log->info("run {} -> {}", common.name, dir.string());
-  }
-  log->info("trainer {}, device {}, {} thread(s), seed {}", info.name, device.str(), threads, common.seed);
-  if (group) {
-    log->info("data-parallel: rank {} of {}, {} backend, launched by {}", group->rank(), group->world_size(),
-              group->backend(), world.launcher);
-  }
-
-  run["id"] = dir.filename().string();
-  run["started_at"] = started_at;
-  run["finished_at"] = nullptr;
-  run["wall_seconds"] = nullptr;
-  run["host"] = host_name();
-  run["git_commit"] = build_info::kGitCommit;
-  run["wei_run_version"] = WEI_RUN_VERSION;
-  run["torch_version"] = TORCH_VERSION;
-  run["device"] = device.str();
-  run["threads"] = threads;  // per rank
-  run["world_size"] = world.world_size;
-  run["backend"] = group ? json(group->backend()) : json(nullptr);
-  run["launcher"] = world.launcher;
-  run["cpu"] = cpu_info_json(host_cpu());
-  run["argv"] = options.argv;
-  run["resumed_from_epoch"] = resuming ? json(state.epochs_done) : json(nullptr);
-
-  const HeadlineMetric headline = trainer->headline();
-  const int64_t total = trainer->num_epochs();
-  std::vector<double> epoch_costs;
-  for (int64_t e = 0; e < total; ++e) epoch_costs.push_back(trainer->epoch_cost(e));
-  ProgressReporter progress(*log, std::move(epoch_costs), state.epochs_done, options.live_progress && writer,
-                            headline.key);
-  try {
-    if (writer) files.rewrite_history(state.history);
-    collective_stops = group != nullptr;
-    for (int64_t epoch = state.epochs_done; epoch < total && !trainer->done_early(); ++epoch) {
-      if (group ? group->agree_stop(stop_requested()) : stop_requested()) throw InterruptedError();
-      const Stopwatch epoch_timer;
-      json row;
-      row["epoch"] = epoch + 1;
-      row.update(trainer->train_epoch(epoch));
-      json timing;
-      timing["epoch"] = epoch + 1;
-      timing["seconds"] = epoch_timer.seconds();
-      if (row.contains("timing")) {
-        timing.update(row["timing"]);
-        row.erase("timing");
-      }
-      if (group) timing["allreduce_seconds"] = group->take_communication_seconds();
-      if (const std::string bad = first_non_finite(row); !bad.empty()) {
-        throw DivergedError(epoch + 1, "non-finite " + bad + " in epoch " + std::to_string(epoch + 1));
-      }
-      const RunnerState committed = state;  // what the checkpoint on disk holds, if this one fails
-      state.history.push_back(row);
-      state.epoch_timing.push_back(timing);
-      state.epochs_done = epoch + 1;
-      update_best(state.best, row, headline);
-      try {
-        if (writer) {
-          torch::serialize::OutputArchive archive;
-          bundle.save(archive);
-          write_checkpoint(files.checkpoint_path(), files.previous_checkpoint_path(), archive);
-        }
-      } catch (const WriteError&) {
-        state = committed;
-        throw;
-      }
-      if (writer) files.append_history(row);
-      progress.epoch_done(epoch, row);
-    }
-    final_block = trainer->final_metrics();
-    if (const std::string bad = first_non_finite(final_block); !bad.empty()) {
-      final_block = json::object();
-      throw DivergedError(state.epochs_done, "non-finite final metric " + bad);
-    }
-  } catch (const InterruptedError&) {
-    status = RunStatus::kInterrupted;
-    error = "interrupted after epoch " + std::to_string(state.epochs_done) + "; continue with: " +
-            continue_command(options, dir);
-  } catch (const WriteError& e) {
-    status = RunStatus::kIoError;
-    error = std::string(e.what()) + "; the checkpoint of epoch " + std::to_string(state.epochs_done) +
-            " is intact: once there is room, continue with: " + continue_command(options, dir);
-  } catch (const DivergedError& e) {
-    status = RunStatus::kDiverged;
-    error = e.what();
-    final_block["diverged_at_step"] = e.step();
-  } catch (const std::exception& e) {
-    status = RunStatus::kFailed;
-    error = first_line(e.what());
-  }
-  progress.finish();
-
-  const double wall = wall_timer.seconds();
-  run["finished_at"] = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
-  run["wall_seconds"] = wall;
-  run["epoch_timing"] = state.epoch_timing;
-
-  json metrics;
-  metrics["schema_version"] = kMetricsSchemaVersion;
-  metrics["status"] = status_name(status);
-  metrics["run"] = run;
-  metrics["spec"] = spec.to_json();
-  metrics["data"] = trainer->data_info();
-  metrics["history"] = state.history;
-  metrics["final"] = final_block;
-  metrics["best"] = state.best;
-  metrics["error"] = error.empty() ? json(nullptr) : json(error);
-  // The other ranks end once rank 0 has recorded the result, so that whoever waits for them (a
-  // sweep, a job script) finds metrics.json written. Skipped after a failure: it may be the
-  // collectives that failed.
-  const auto wait_for_result = [&] {
-    if (!group || status == RunStatus::kFailed) return;
-    try {
-      group->sum({0.0});
-    } catch (const std::exception&) {
-      // a rank that is gone has nothing left to wait for
-    }
-  };
-  if (!writer) {
-    wait_for_result();
-    if (status == RunStatus::kOk) {
-      log->info("done in {}; rank 0 writes {}", format_duration(wall), files.metrics_path().string());
-    } else {
-      log->error("{}: {}", status_name(status), error);
-    }
-    return RunResult{status, dir.string()};
-  }
-  try {
-    files.write_metrics(metrics);
-  } catch (const WriteError& e) {
-    // The result cannot be recorded; the checkpoint can still finish it (--continue recomputes it).
-    if (status != RunStatus::kOk) log->error("{}: {}", status_name(status), error);
-    log->error("io_error: {}; continue with: {}", e.what(), continue_command(options, dir));
-    wait_for_result();
-    return {RunStatus::kIoError, dir.string()};
-  }
-  wait_for_result();
-
-  if (status == RunStatus::kOk) {
-    log->info("done in {}: {}", format_duration(wall), files.metrics_path().string());
-  } else {
-    log->error("{}: {}", status_name(status), error);
-  }
-  return RunResult{status, dir.string()};
+  // Up to open_run_files(), bad input and interrupts leave no trace; from there on the run directory
+  // holds the run and every outcome is recorded in metrics.json.
+  Run run(options, registry);
+  run.create_trainer();
+  if (!run.claim_run_directory()) return run.kept_result();
+  run.prepare_or_resume();
+  if (!run.open_run_files()) return run.io_error_result();
+  run.train();
+  return run.finish();
 }
 
 void check_data_parallel_spec(const RunOptions& options, const TrainerRegistry& registry, int world_size) {

@@ -27,6 +27,9 @@ struct RunOptions {
   // Whatever --out holds decides (run/run_files.h next_step): a finished run (ok, diverged) is
   // kept and its status returned, an interrupted one resumed, any other leftover started over.
   bool continue_run = false;
+  // A key the spec's method or setting does not read: an error (--strict), or a warning logged and
+  // recorded in metrics.json "spec_warnings".
+  bool strict = false;
   std::vector<std::string> argv;  // recorded in run.argv
   // Live progress line; plain log lines when false (not a terminal).
   bool live_progress = false;

@@ -95,6 +95,8 @@ class OptionSchema {
     });
   }
 
+  // A key an earlier version read as `old_path`: a spec that still sets it is told its new name.
+  void renamed(const std::string& old_path, const std::string& new_path) { schema_.add_renamed(old_path, new_path); }
   // The memory a run with these options needs at its peak (ParamSchema::set_memory_estimate).
   void memory_estimate(std::function<MemoryEstimate(const Options&)> estimate) {
     auto binders = binders_;

@@ -172,9 +172,21 @@ void ParamSchema::set_memory_estimate(std::function<MemoryEstimate(const Spec&)>
   memory_estimate_ = std::move(estimate);
 }
 
+void ParamSchema::add_renamed(const std::string& old_path, const std::string& new_path) {
+  renamed_.emplace_back(old_path, new_path);
+}
+
+std::string ParamSchema::renamed_to(const std::string& old_path) const {
+  for (const auto& [from, to] : renamed_) {
+    if (from == old_path) return to;
+  }
+  return "";
+}
+
 void ParamSchema::merge(const ParamSchema& other) {
   for (const auto& def : other.params_) add(def);
   for (const auto& check : other.checks_) checks_.push_back(check);
+  for (const auto& renamed : other.renamed_) renamed_.push_back(renamed);
   if (other.memory_estimate_) {
     if (memory_estimate_) throw std::logic_error("two memory estimates merged into one schema");
     memory_estimate_ = other.memory_estimate_;

@@ -96,6 +96,11 @@ class ParamSchema {
   ParamDef& add_string_list(const std::string& path, std::vector<std::string> def,
                             const std::string& help);
 
+  // A key an earlier version read as `old_path`: a spec that still sets it is told its new name.
+  void add_renamed(const std::string& old_path, const std::string& new_path);
+  // The new name of a renamed key, or "" when `old_path` was not renamed.
+  std::string renamed_to(const std::string& old_path) const;
+
   // Declares a constraint between `keys` (declared ones; checked when they are all read).
   void add_check(std::vector<std::string> keys, std::string rule, std::function<bool(const Spec&)> holds);
 
@@ -128,6 +133,7 @@ class ParamSchema {
   ParamDef& add(ParamDef def);
   std::vector<ParamDef> params_;
   std::vector<CrossCheck> checks_;
+  std::vector<std::pair<std::string, std::string>> renamed_;  // (old path, new path)
   std::function<MemoryEstimate(const Spec&)> memory_estimate_;
 };
 

@@ -41,8 +41,9 @@ nlohmann::ordered_json value_json(const ParamValue& value) {
 
 }  // namespace
 
-Spec::Spec(ParamSchema schema, std::map<std::string, ParamValue> values, std::string source)
-    : schema_(std::move(schema)), values_(std::move(values)), source_(std::move(source)) {
+Spec::Spec(ParamSchema schema, std::map<std::string, ParamValue> values, std::string source,
+           std::vector<std::string> warnings)
+    : schema_(std::move(schema)), values_(std::move(values)), source_(std::move(source)), warnings_(std::move(warnings)) {
   for (const auto& def : schema_.params()) {
     if (!values_.count(def.path)) throw std::logic_error("spec has no value for '" + def.path + "'");
   }

@@ -5,6 +5,7 @@
 // (spec/option_schema.h), the runner reads the common keys the same way.
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +15,8 @@ namespace wei {
 
 class Spec {
  public:
-  Spec(ParamSchema schema, std::map<std::string, ParamValue> values, std::string source);
+  Spec(ParamSchema schema, std::map<std::string, ParamValue> values, std::string source,
+       std::vector<std::string> warnings = {});
 
   // Typed getters. Asking for an undeclared key or the wrong type is a programming error
   // (std::logic_error), never a user error: validation already guaranteed the types.
@@ -32,6 +34,9 @@ class Spec {
   const std::map<std::string, ParamValue>& values() const { return values_; }
   // Where the spec came from (the YAML file path), for messages.
   const std::string& source() const { return source_; }
+  // Keys the spec sets that this spec does not read, a line each ("x.yaml:9:3: noise.delta: ignored,
+  // not read when method is gd (read when ...)"); the run logs them and records them in metrics.json.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   // Nested objects in schema declaration order.
   nlohmann::ordered_json to_json() const;
@@ -43,6 +48,7 @@ class Spec {
   ParamSchema schema_;
   std::map<std::string, ParamValue> values_;
   std::string source_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace wei

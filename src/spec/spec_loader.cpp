@@ -223,6 +223,8 @@ std::vector<std::string> same_named_leaves(const ParamSchema& schema, const std:
 }
 
 std::string unknown_key_problem(const ParamSchema& schema, const std::string& section, const std::string& key) {
+  const std::string renamed = schema.renamed_to(section.empty() ? key : section + "." + key);
+  if (!renamed.empty()) return "unknown key: renamed to '" + renamed + "'";
   std::string hint = did_you_mean(key, schema.children_of(section));
   if (hint.empty()) {
     const auto elsewhere = same_named_leaves(schema, key);
@@ -304,7 +306,7 @@ void apply_overrides(const std::vector<Override>& overrides, const ParamSchema& 
       for (const auto& def : schema.params()) paths.push_back(def.path);
       const size_t dot = o.path.rfind('.');
       const std::string section = dot == std::string::npos ? "" : o.path.substr(0, dot);
-      std::string hint = did_you_mean(o.path, paths);
+      std::string hint = schema.renamed_to(o.path).empty() ? did_you_mean(o.path, paths) : "";
       if (hint.empty()) {
         const std::string key = dot == std::string::npos ? o.path : o.path.substr(dot + 1);
         hint = unknown_key_problem(schema, section, key).substr(std::string("unknown key").size());
@@ -315,23 +317,33 @@ void apply_overrides(const std::vector<Override>& overrides, const ParamSchema& 
 }
 
 // The schema of the keys this spec reads, given the values of the condition keys (from `entries`,
-// else their defaults). A key set in the spec that is not read is reported; so is nothing when the
-// value deciding it is itself invalid (that value's own problem is reported instead).
-ParamSchema keys_read(const ParamSchema& schema, const std::map<std::string, Entry>& entries, Diagnostics& diags) {
+// else their defaults). A key set in the spec that is not read goes to `unread_keys`; nothing is said
+// of a key whose deciding value is itself invalid (that value's own problem is reported instead).
+struct UnreadKey {
+  Origin origin;
+  std::string path;
+  std::string why;  // "not read when method is gd (read when method is sgd or label_noise)"
+};
+
+ParamSchema keys_read(const ParamSchema& schema, const std::map<std::string, Entry>& entries,
+                      std::vector<UnreadKey>& unread_keys) {
   std::map<std::string, std::optional<std::string>> decided;  // condition key -> its value, nullopt: invalid
   std::set<std::string> unread;
   std::set<std::string> undecidable;
+  const auto report_unread = [&](const ParamDef& def, const std::string& why) {
+    unread.insert(def.path);
+    const auto entry = entries.find(def.path);
+    if (entry != entries.end()) {
+      unread_keys.push_back({entry->second.origin, def.path, why + " (read when " + def.conditions_text() + ")"});
+    }
+  };
   for (const auto& def : schema.params()) {
     for (const auto& condition : def.conditions) {
       const auto value = decided.find(condition.key);
       if (value == decided.end() || !value->second) {
         // The deciding key is itself not read (an outer condition failed) or has no valid value.
         if (value == decided.end() && unread.count(condition.key)) {
-          unread.insert(def.path);
-          const auto entry = entries.find(def.path);
-          if (entry != entries.end()) {
-            diags.add(entry->second.origin, def.path, "not read by this spec (read when " + def.conditions_text() + ")");
-          }
+          report_unread(def, "not read by this spec");
         } else {
           undecidable.insert(def.path);
         }
@@ -339,13 +351,7 @@ ParamSchema keys_read(const ParamSchema& schema, const std::map<std::string, Ent
       }
       const auto& allowed = condition.values;
       if (std::find(allowed.begin(), allowed.end(), *value->second) == allowed.end()) {
-        unread.insert(def.path);
-        const auto entry = entries.find(def.path);
-        if (entry != entries.end()) {
-          diags.add(entry->second.origin, def.path,
-                    "not read when " + condition.key + " is " + *value->second + " (read when " +
-                        def.conditions_text() + ")");
-        }
+        report_unread(def, "not read when " + condition.key + " is " + *value->second);
         break;
       }
     }
@@ -409,7 +415,8 @@ std::string file_stem(const std::string& source) {
 
 }  // namespace
 
-Spec load_spec(const std::string& path, const std::vector<std::string>& overrides, const SchemaCatalog& catalog) {
+Spec load_spec(const std::string& path, const std::vector<std::string>& overrides, const SchemaCatalog& catalog,
+               UnreadKeys unread_keys) {
   if (std::filesystem::is_directory(path)) throw InputError(path + ": is a directory, not a spec file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -418,11 +425,11 @@ Spec load_spec(const std::string& path, const std::vector<std::string>& override
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return load_spec_text(text.str(), path, overrides, catalog);
+  return load_spec_text(text.str(), path, overrides, catalog, unread_keys);
 }
 
 Spec load_spec_text(const std::string& text, const std::string& source,
-                    const std::vector<std::string>& overrides, const SchemaCatalog& catalog) {
+                    const std::vector<std::string>& overrides, const SchemaCatalog& catalog, UnreadKeys unread_keys) {
   Diagnostics diags;
   YAML::Node root;
   try {
@@ -489,7 +496,16 @@ Spec load_spec_text(const std::string& text, const std::string& source,
   apply_overrides(parsed_overrides, schema, entries, diags);
 
   // Which keys this spec reads: those whose conditions hold under the values given (or defaulted).
-  const ParamSchema read = keys_read(schema, entries, diags);
+  std::vector<UnreadKey> unread;
+  const ParamSchema read = keys_read(schema, entries, unread);
+  std::vector<std::string> warnings;
+  for (const auto& key : unread) {
+    if (unread_keys == UnreadKeys::kRefuse) {
+      diags.add(key.origin, key.path, key.why);
+    } else {
+      warnings.push_back(key.origin.text + ": " + key.path + ": ignored, " + key.why);
+    }
+  }
 
   std::map<std::string, ParamValue> values;
   for (const auto& def : read.params()) {
@@ -516,7 +532,7 @@ Spec load_spec_text(const std::string& text, const std::string& source,
   diags.raise_if_any();
 
   if (std::get<std::string>(values["name"]).empty()) values["name"] = file_stem(source);
-  Spec spec(read, std::move(values), source);
+  Spec spec(read, std::move(values), source, std::move(warnings));
   check_constraints(spec, entries, diags);
   diags.raise_if_any();
   check_memory(spec, diags);

@@ -49,6 +49,7 @@ std::string slurm_array_script(const SweepOptions& options, size_t num_points, c
             shell_quote(fs::absolute(options.spec_path).string());
   for (const auto& arg : options.args) script += " " + shell_quote(arg);
   if (!options.mode.empty()) script += " --mode " + options.mode;
+  if (options.strict) script += " --strict";
   script += " --out " + shell_quote(abs_root.string()) + " --index \"$SLURM_ARRAY_TASK_ID\"\n";
   return script;
 }

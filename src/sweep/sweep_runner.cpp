@@ -66,7 +66,8 @@ std::string validate_points(const SweepOptions& options, const SweepPlan& plan, 
   std::string name;
   for (const auto& point : plan.points) {
     try {
-      const Spec spec = load_spec(options.spec_path, point.overrides, registry);
+      const Spec spec = load_spec(options.spec_path, point.overrides, registry,
+                                  options.strict ? UnreadKeys::kRefuse : UnreadKeys::kWarn);
       if (name.empty()) name = common_options_schema().bind(spec).name;
     } catch (const SpecError& e) {
       for (const auto& d : e.diagnostics()) {
@@ -169,6 +170,7 @@ pid_t launch_point(const SweepOptions& options, const SweepPoint& point, const f
   args.push_back((root / point.dir_name).string());
   if (step == NextStep::kResume) args.push_back("--resume");
   if (step == NextStep::kRestart) args.push_back("--force");
+  if (options.strict) args.push_back("--strict");
   WorkerSpec worker;
   worker.binary = options.self_binary;
   worker.argv = std::move(args);

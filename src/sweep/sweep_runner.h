@@ -25,6 +25,7 @@ struct SweepOptions {
   SlurmOptions slurm;
   std::string self_binary;  // the wei-run executable workers run
   size_t max_points = kDefaultMaxSweepPoints;
+  bool strict = false;  // a key a point's method does not read is an error, not a warning (--strict)
 };
 
 // Returns the exit code: 0 every point ok; 1 some point failed or diverged; 3 a point (or sweep.json)

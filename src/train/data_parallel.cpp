@@ -18,8 +18,8 @@ constexpr int64_t kBucketBytes = 25 << 20;
 
 }  // namespace
 
-DataParallel::DataParallel(std::unique_ptr<Collectives> collectives, int rank, int world_size)
-    : collectives_(std::move(collectives)), rank_(rank), world_size_(world_size) {}
+DataParallel::DataParallel(std::unique_ptr<Collectives> collectives, int rank, int world_size, StopToken local_stop)
+    : collectives_(std::move(collectives)), rank_(rank), world_size_(world_size), local_stop_(std::move(local_stop)) {}
 
 DataParallel::Range DataParallel::shard_range(int64_t rows) const {
   const int64_t base = rows / world_size_;
@@ -36,8 +36,7 @@ torch::Tensor DataParallel::shard(const torch::Tensor& global) const {
 }
 
 DataParallel::StepSums DataParallel::sync_gradients(const std::vector<torch::Tensor>& params, double weight,
-                                                    double loss, double reported_loss, double reported_weight,
-                                                    bool stop_here) {
+                                                    double loss, double reported_loss, double reported_weight) {
   const Stopwatch timer;
   // One small collective for the step's numbers and which parameters have a gradient anywhere,
   // then the weighted gradients.
@@ -48,7 +47,7 @@ DataParallel::StepSums DataParallel::sync_gradients(const std::vector<torch::Ten
   n[1] = weight * loss;
   n[2] = reported_loss;
   n[3] = reported_weight;
-  n[4] = stop_here ? 1.0 : 0.0;
+  n[4] = local_stop_.requested() ? 1.0 : 0.0;
   for (size_t i = 0; i < params.size(); ++i) n[fixed + i] = params[i].grad().defined() ? 1.0 : 0.0;
   std::vector<torch::Tensor> one{numbers};
   collectives_->allreduce_sum(one);

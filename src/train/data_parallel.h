@@ -22,13 +22,16 @@
 
 #include <torch/types.h>
 
+#include "base/stop_token.h"
 #include "train/collectives.h"
 
 namespace wei {
 
 class DataParallel {
  public:
-  DataParallel(std::unique_ptr<Collectives> collectives, int rank, int world_size);
+  // `local_stop` is this process's own stop request (a signal); each step's collective carries it to
+  // the other ranks (stop_agreed()).
+  DataParallel(std::unique_ptr<Collectives> collectives, int rank, int world_size, StopToken local_stop = StopToken());
 
   int rank() const { return rank_; }
   int world_size() const { return world_size_; }
@@ -54,11 +57,11 @@ class DataParallel {
   };
   // Called by every rank after backward. `weight` is this rank's share measure (its examples or
   // the count its loss averages; 0 when its shard was empty and it ran no backward); `loss` its
-  // loss value. Leaves in each parameter's .grad the sum over the ranks of weight_r / total * grad_r:
+  // loss value. A local stop request travels with the step's numbers. Leaves in each parameter's .grad the sum over the ranks of weight_r / total * grad_r:
   // a parameter without a gradient on some ranks counts as zero there, and stays without one
   // only if no rank has one.
   StepSums sync_gradients(const std::vector<torch::Tensor>& params, double weight, double loss,
-                          double reported_loss, double reported_weight, bool stop_here);
+                          double reported_loss, double reported_weight);
 
   // Elementwise sum over the ranks.
   std::vector<double> sum(const std::vector<double>& values);
@@ -76,6 +79,7 @@ class DataParallel {
  private:
   std::unique_ptr<Collectives> collectives_;
   int rank_, world_size_;
+  StopToken local_stop_;
   bool stop_agreed_ = false;
   double communication_seconds_ = 0;
 };

@@ -1,9 +1,12 @@
 #pragma once
-// The one mini-batch loop of every gradient-trained trainer. For each step of an epoch it polls the
-// stop token, sets the learning rate (per epoch or per step), asks the trainer's step function for
-// the loss of this step's batch, checks finiteness, zeroes the gradients, runs backward, an optional
-// hook between backward and the update (gradient clipping), and the optimizer step; loss and
-// accuracy are accumulated on the loss's device, so a CUDA stream is not stalled for every step.
+// The one mini-batch loop of every gradient-trained trainer, in one process and data-parallel alike.
+// At the start of an epoch it sets the per-epoch learning rate and calls `on_epoch_start`; for each
+// step it polls the stop token, sets the per-step learning rate, asks the trainer's step function
+// for the loss of this step's batch, checks finiteness, zeroes the gradients, runs backward,
+// combines the ranks' gradients (data-parallel), calls `after_backward` (gradient clipping), the
+// optimizer step, then `after_step` (an EMA of the weights, train/weight_average.h). In one process
+// loss and accuracy are accumulated on the loss's device, so a CUDA stream is not stalled for
+// every step.
 //
 // A step's batch is either the next slice of the epoch's order (EpochPlan::batches: a seeded
 // permutation or any other index order the trainer draws) or left to the step function
@@ -18,6 +21,8 @@
 
 #include "base/stop_token.h"
 #include "train/data_parallel.h"
+#include "train/epoch_meter.h"
+#include "train/trainer.h"
 
 namespace wei {
 
@@ -33,6 +38,12 @@ struct StepBatch {
   // (all of it in a one-process run). Draw the global batch on every rank (same generator, same
   // numbers), then take its shard, so the ranks see disjoint parts of the same global batch.
   torch::Tensor shard(const torch::Tensor& global_batch) const;
+
+  // Times the building of this step's inputs for the epoch's timing row while the returned object
+  // lives: `{ const auto loading = b.time_loading(); x = ...; y = ...; }`.
+  LoadingTime time_loading() const { return LoadingTime(meter); }
+
+  EpochMeter* meter = nullptr;  // the run's, or none
 };
 
 struct StepLoss {
@@ -88,7 +99,9 @@ struct EpochTotals {
 struct DriverOptions {
   std::function<double(int64_t epoch)> lr_per_epoch;  // set once, before the epoch's first step
   std::function<double(int64_t step)> lr_per_step;    // set before every step (global step)
+  std::function<void(int64_t epoch)> on_epoch_start;  // after the per-epoch rate, before the first step
   std::function<void()> after_backward;               // between backward and the optimizer step
+  std::function<void(const StepBatch&)> after_step;   // after the optimizer step (on every rank)
   // Steps between finiteness checks of the accumulated loss (each is a device sync); the last step
   // is always checked. A non-finite loss throws DivergedError with its global step before that
   // step's update.
@@ -97,11 +110,18 @@ struct DriverOptions {
 };
 
 // In a data-parallel run (current_data_parallel() set) the driver shards each batch, combines the
-// ranks' gradients after backward (before `after_backward`), checks the global batch's loss, agrees
-// on stopping with the other ranks, and returns totals summed over the ranks.
+// ranks' gradients after backward (before `after_backward`), checks the global batch's loss at
+// every step (the same step on every rank), and returns totals summed over the ranks; a stop
+// requested on any rank travels with the step's collective, and the run's stop token reports the
+// agreement.
+//
+// A non-finite loss throws DivergedError before that step's update; its step() is the number of
+// optimizer updates applied before it (the global index of the diverging step).
 class EpochDriver {
  public:
   EpochDriver(torch::optim::Optimizer& optimizer, StopToken stop, DriverOptions options = {});
+  // The run's stop token, and its meter for the epoch's timing row (train/fit.h).
+  EpochDriver(torch::optim::Optimizer& optimizer, const RunContext& context, DriverOptions options = {});
   // Runs the plan's steps; throws InterruptedError when a stop is requested before a step.
   EpochTotals run(const EpochPlan& plan, const StepFunction& step) const;
 
@@ -109,10 +129,10 @@ class EpochDriver {
   // Polls the stop token, cuts step i's batch from the plan (this rank's shard of it when `group`
   // is set) and sets the per-step learning rate.
   StepBatch begin_step(const EpochPlan& plan, int64_t i, const DataParallel* group) const;
-  EpochTotals run_data_parallel(const EpochPlan& plan, const StepFunction& step, DataParallel& group) const;
 
   torch::optim::Optimizer& optimizer_;
   StopToken stop_;
+  EpochMeter* meter_ = nullptr;
   DriverOptions options_;
 };
 

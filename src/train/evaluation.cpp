@@ -1,5 +1,7 @@
 #include "train/evaluation.h"
 
+#include <torch/nn/functional/loss.h>
+
 #include <stdexcept>
 
 namespace wei {
@@ -25,6 +27,14 @@ torch::Tensor evaluate_in_batches(std::initializer_list<torch::nn::Module*> modu
     parts.push_back(forward(start, std::min(batch_size, n - start)));
   }
   return parts.size() == 1 ? parts.front() : torch::cat(parts);
+}
+
+void add_scores(nlohmann::ordered_json& row, const std::string& prefix, const torch::Tensor& logits,
+                const torch::Tensor& labels, bool with_error) {
+  row[prefix + "loss"] = torch::nn::functional::cross_entropy(logits, labels).item<double>();
+  const double accuracy = 100.0 * logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
+  row[prefix + "accuracy"] = accuracy;
+  if (with_error) row[prefix + "error"] = 100.0 - accuracy;
 }
 
 }  // namespace wei

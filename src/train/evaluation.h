@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -44,5 +46,11 @@ using BatchForward = std::function<torch::Tensor(int64_t start, int64_t length)>
 // `modules`, polling `stop` before each batch; the outputs concatenated along dim 0. n must be > 0.
 torch::Tensor evaluate_in_batches(std::initializer_list<torch::nn::Module*> modules, int64_t n, int64_t batch_size,
                                   const StopToken& stop, const BatchForward& forward);
+
+// The classification scores of `logits` [N, C] against `labels` [N] in a history row: the mean
+// cross-entropy as <prefix>loss, the accuracy in % as <prefix>accuracy and, with `with_error`,
+// 100 - accuracy as <prefix>error.
+void add_scores(nlohmann::ordered_json& row, const std::string& prefix, const torch::Tensor& logits,
+                const torch::Tensor& labels, bool with_error = false);
 
 }  // namespace wei

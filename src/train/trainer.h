@@ -1,20 +1,22 @@
 #pragma once
-// The contract between the runner (run/runner.h) and a trainer.
+// The contract between a trainer and `fit` (train/fit.h), which the runner (run/runner.h) and the
+// trainer tests call.
 //
 // The runner owns everything generic: the run directory, metrics.json/history.jsonl, checkpoints,
-// resume, signals, divergence bookkeeping and progress output. A trainer owns its data, model and
-// optimisation, and exposes its work as a fixed number of "epochs" (history rows). For step-based
-// methods an epoch is a logging interval of steps; multi-phase methods number their epochs across
-// phases and say which phase a row belongs to.
+// signals and progress output; `fit` owns the epoch loop: the history row with its timing, best
+// tracking, the non-finite check, per-epoch checkpoints, stopping and resuming. A trainer owns its
+// data, model and optimisation, and exposes its work as a fixed number of "epochs" (history rows).
+// For step-based methods an epoch is a logging interval of steps; multi-phase methods number their
+// epochs across phases and say which phase a row belongs to.
 //
-// What a trainer does not write itself: the mini-batch loop (train/epoch_driver.h), batched
+// What a trainer does not write itself: the epoch loop and its timing (train/fit.h), the
+// mini-batch loop (train/epoch_driver.h), learning-rate schedules (train/schedule.h), batched
 // evaluation (train/evaluation.h), checkpoint code (it registers its state once in a
-// train/checkpoint_bundle.h), learning-rate plumbing (train/learning_rate.h), spec lookups (it
-// receives its typed options, spec/option_schema.h).
+// train/checkpoint_bundle.h), spec lookups (it receives its typed options, spec/option_schema.h).
 //
 // Life cycle: create(spec, context) -> prepare() -> register_state(bundle) -> [bundle loaded when
-// resuming] -> train_epoch(e) for e = first..num_epochs()-1, the bundle saved after each ->
-// final_metrics().
+// resuming] -> for e = first..num_epochs()-1: train_epoch(e), evaluate(e), the bundle saved after
+// each -> final_metrics(last row).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +32,7 @@
 #include "spec/param_schema.h"
 #include "spec/spec.h"
 #include "train/checkpoint_bundle.h"
+#include "train/epoch_meter.h"
 
 namespace wei {
 
@@ -42,6 +45,9 @@ struct RunContext {
   uint64_t seed;  // spec "seed"; derive independent streams with base/seeding.h
   spdlog::logger& log;
   StopToken stop;  // polled between batches and steps; throws InterruptedError when a stop is requested
+  // Where the step driver reports an epoch's examples, batch-building time and steps (train/fit.h
+  // reads it); null outside `fit`.
+  EpochMeter* meter = nullptr;
 };
 
 // The metric that decides "best" in metrics.json, read from each history row.
@@ -65,13 +71,17 @@ class Trainer {
   // the runner then runs no further epoch and asks for final_metrics(). Part of the checkpointed
   // state, so a resumed run stops where the uninterrupted one did.
   virtual bool done_early() const { return false; }
-  // Runs epoch `epoch` (0-based) and returns its history row; the runner adds "epoch" (1-based).
-  // Values must be finite: throw DivergedError on a non-finite loss. Volatile measurements (seconds,
-  // images/s) go in a nested "timing" object: the runner moves it to metrics.json run.epoch_timing,
-  // keeping history identical between runs of the same spec and seed.
+  // Trains epoch `epoch` (0-based) and returns the training part of its history row (learning rate,
+  // training loss and accuracy ...); `fit` puts "epoch" (1-based) first and times it. Values must be
+  // finite (`fit` throws DivergedError otherwise); nothing volatile (no seconds): history is
+  // identical between runs of the same spec and seed.
   virtual nlohmann::ordered_json train_epoch(int64_t epoch) = 0;
-  // The metrics.json "final" block, called once after the last epoch.
-  virtual nlohmann::ordered_json final_metrics() = 0;
+  // Evaluates the model after train_epoch(epoch): the rest of the row (test loss and accuracy ...),
+  // timed by `fit` as the epoch's evaluation. Nothing by default.
+  virtual nlohmann::ordered_json evaluate(int64_t epoch) { return nlohmann::ordered_json::object(); }
+  // The metrics.json "final" block, called once after the last epoch with that epoch's history row
+  // (an empty object when the run had no epoch).
+  virtual nlohmann::ordered_json final_metrics(const nlohmann::ordered_json& last_row) = 0;
   virtual HeadlineMetric headline() const = 0;
   // Estimated relative cost of epoch `epoch` (any unit; only ratios matter), for the ETA of the
   // progress line. Trainers whose phases differ in speed override it; valid after prepare().

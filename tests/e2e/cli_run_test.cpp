@@ -213,3 +213,45 @@ TEST_CASE("run with --continue keeps a finished run, starts a leftover over and 
   CHECK(restarted.exit_code == 0);
   CHECK(read_json(tmp.path() / "k" / "metrics.json")["status"] == "ok");
 }
+
+TEST_CASE("a key the chosen method does not read warns and is recorded, and --strict refuses it with exit 2", "[e2e]") {
+  TempDir tmp;
+  const std::string quickstart = std::string(WEI_SOURCE_DIR) + "/configs/quickstart.yaml";
+  const auto r = run_wei(args_of({"run", quickstart, "method=gd", "--out", "gd"}, kShort), tmp.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("warn") &&
+                        Catch::Contains("quickstart.yaml:15:10: noise.delta: ignored, not read when method is gd"));
+  const nlohmann::json m = read_json(tmp.path() / "gd" / "metrics.json");
+  CHECK(m["status"] == "ok");
+  REQUIRE(m["spec_warnings"].size() == 1);
+  CHECK_THAT(m["spec_warnings"][0].get<std::string>(), Catch::Contains("noise.delta: ignored"));
+  CHECK(m["spec"]["method"] == "gd");
+  CHECK_FALSE(m["spec"].contains("noise"));
+  // Written to log.txt as well.
+  std::ifstream log(tmp.path() / "gd" / "log.txt");
+  const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK_THAT(log_text, Catch::Contains("noise.delta: ignored"));
+
+  const auto strict = run_wei(args_of({"run", quickstart, "method=gd", "--out", "strict", "--strict"}, kShort),
+                              tmp.path());
+  CHECK(strict.exit_code == 2);
+  CHECK_THAT(strict.err, Catch::Contains("quickstart.yaml:15:10: noise.delta: not read when method is gd"));
+  CHECK_FALSE(fs::exists(tmp.path() / "strict"));
+  const auto validated = run_wei({"validate", quickstart, "method=gd", "--strict"}, tmp.path());
+  CHECK(validated.exit_code == 2);
+  const auto lenient = run_wei({"validate", quickstart, "method=gd"}, tmp.path());
+  CHECK(lenient.exit_code == 0);
+  CHECK_THAT(lenient.err, Catch::Contains("warning: ") && Catch::Contains("noise.delta: ignored"));
+
+  // A key that no trainer declares stays an error without --strict.
+  const auto typo = run_wei(args_of({"run", quickstart, "noise.dleta=1", "--out", "typo"}, kShort), tmp.path());
+  CHECK(typo.exit_code == 2);
+}
+
+TEST_CASE("a renamed key names its new name", "[e2e]") {
+  TempDir tmp;
+  const auto r = run_wei({"validate", kConfigs + "label_noise.yaml", "optim.lr_decay=0.5"}, tmp.path());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("optim.lr_decay") && Catch::Contains("renamed to 'optim.lr_gamma'"));
+}

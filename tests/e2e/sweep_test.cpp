@@ -153,3 +153,37 @@ TEST_CASE("Ctrl-C stops the workers with checkpoints and the rerun resumes them"
   CHECK(statuses(tmp.path() / "long") == std::vector<std::string>(2, "ok"));
   CHECK(read_json(tmp.path() / "long" / "seed=1" / "metrics.json")["run"]["resumed_from_epoch"].get<int>() > 0);
 }
+
+TEST_CASE("a method sweep over one base spec runs, warns of the keys a method ignores, and summarizes by method",
+          "[e2e][sweep]") {
+  TempDir tmp;
+  const std::string quickstart = std::string(WEI_SOURCE_DIR) + "/configs/quickstart.yaml";
+  const std::vector<std::string> args = {"sweep", quickstart, "method=gd,label_noise", "seed=0,1",
+                                         "optim.steps=2000", "optim.lr_milestones=[]", "log_every=500",
+                                         "--out", "sw", "--jobs", "2"};
+  const auto swept = run_wei(args, tmp.path());
+  INFO(swept.err);
+  REQUIRE(swept.exit_code == 0);
+  CHECK(statuses(tmp.path() / "sw") == std::vector<std::string>(4, "ok"));
+  // gd reads no noise.delta: the point records the warning; label_noise reads it and has none.
+  const nlohmann::json gd = read_json(tmp.path() / "sw" / "method=gd,seed=0" / "metrics.json");
+  REQUIRE(gd["spec_warnings"].size() == 1);
+  CHECK_THAT(gd["spec_warnings"][0].get<std::string>(),
+             Catch::Contains("noise.delta: ignored, not read when method is gd"));
+  CHECK_FALSE(gd["spec"].contains("noise"));
+  CHECK_FALSE(read_json(tmp.path() / "sw" / "method=label_noise,seed=0" / "metrics.json").contains("spec_warnings"));
+  const auto log = run_wei({"summarize", "sw", "--format", "csv"}, tmp.path());
+  INFO(log.err);
+  REQUIRE(log.exit_code == 0);
+  CHECK_THAT(log.out, Catch::StartsWith("spec.method,"));
+  CHECK_THAT(log.out, Catch::Contains("\ngd,") && Catch::Contains("\nlabel_noise,"));
+
+  // --strict refuses the same sweep before anything runs, naming the key.
+  std::vector<std::string> strict = args;
+  strict[strict.size() - 3] = "sw_strict";
+  strict.push_back("--strict");
+  const auto refused = run_wei(strict, tmp.path());
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("noise.delta: not read when method is gd"));
+  CHECK_FALSE(fs::exists(tmp.path() / "sw_strict" / "sweep.json"));
+}

@@ -1,7 +1,7 @@
 #pragma once
 // Builds a trainer the way the runner would — its spec loaded and validated from overrides of the
 // trainer's defaults, a CPU RunContext — without the CLI or the runner, so trainer tests can drive
-// prepare/train_epoch and checkpoints directly.
+// prepare, `fit` (train/fit.h) and checkpoints directly.
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,6 +16,7 @@
 #include "base/errors.h"
 #include "spec/spec_loader.h"
 #include "train/checkpoint_bundle.h"
+#include "train/fit.h"
 #include "train/registry.h"
 
 namespace wei::testing {
@@ -27,9 +28,12 @@ class TrainerFixture {
       : registry_(single(std::move(info))),
         spec_(load(registry_, overrides)),
         log_(std::make_shared<spdlog::logger>(registry_.names().front() + "-test")),
-        ctx_{torch::Device(torch::kCPU), seed, *log_, StopToken(std::move(stop))} {}
+        meter_(std::make_shared<EpochMeter>()),
+        ctx_{torch::Device(torch::kCPU), seed, *log_, StopToken(std::move(stop)), meter_.get()} {}
 
   const RunContext& ctx() const { return ctx_; }
+  // The meter in ctx(): pass it to `fit` for the epoch timing (examples, batch-building seconds).
+  EpochMeter& meter() const { return *meter_; }
   const Spec& spec() const { return spec_; }
   std::unique_ptr<Trainer> trainer() const { return registry_.trainers().front().create(spec_, ctx_); }
 
@@ -40,16 +44,19 @@ class TrainerFixture {
     return registry;
   }
   // The overrides go through the spec loader as `key=value` arguments, so a test spec is validated
-  // (types, bounds, conditions, constraints) exactly as a user's.
+  // (types, bounds, conditions, constraints) exactly as a user's under --strict: a test spec that
+  // sets a key its method does not read is refused.
   static Spec load(const TrainerRegistry& registry, const std::map<std::string, ParamValue>& overrides) {
     std::vector<std::string> args;
     for (const auto& [path, value] : overrides) args.push_back(path + "=" + param_value_text(value));
-    return load_spec_text("trainer: " + registry.names().front() + "\n", "<test>", args, registry);
+    return load_spec_text("trainer: " + registry.names().front() + "\n", "<test>", args, registry,
+                          UnreadKeys::kRefuse);
   }
 
   TrainerRegistry registry_;
   Spec spec_;
   std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<EpochMeter> meter_;
   RunContext ctx_;
 };
 
@@ -98,16 +105,35 @@ inline void load_checkpoint(Trainer& trainer, const std::string& bytes) {
   load_registered([&](CheckpointBundle& bundle) { trainer.register_state(bundle); }, bytes);
 }
 
-// The history rows the runner would record from epoch `first` on (up to num_epochs(), or until the
-// trainer is done early), each without its volatile "timing" object.
-inline std::vector<nlohmann::ordered_json> run_epochs(Trainer& trainer, int64_t first = 0) {
-  std::vector<nlohmann::ordered_json> rows;
-  for (int64_t e = first; e < trainer.num_epochs() && !trainer.done_early(); ++e) {
-    auto row = trainer.train_epoch(e);
-    row.erase("timing");
-    rows.push_back(row);
+// The history rows that `fit` records from epoch `first` on (up to num_epochs(), or until the
+// trainer is done early, or after `stop_after` epochs in all), the trainer's final block in `final`
+// when it ran to the end.
+inline std::vector<nlohmann::ordered_json> run_epochs(Trainer& trainer, int64_t first = 0,
+                                                      int64_t stop_after = -1,
+                                                      nlohmann::ordered_json* final = nullptr) {
+  FitRecord record;
+  record.epochs_done = first;
+  EpochMeter meter;
+  FitHooks hooks;
+  if (stop_after >= 0) hooks.stop_requested = [&] { return record.epochs_done >= stop_after; };
+  try {
+    const auto final_block = fit(trainer, record, meter, hooks);
+    if (final) *final = final_block;
+  } catch (const InterruptedError&) {
+    // stopped after `stop_after` epochs, as asked
   }
-  return rows;
+  return record.history;
+}
+
+// The rows and the final block of a run of `trainer` from epoch `first` to its end.
+struct FitResult {
+  std::vector<nlohmann::ordered_json> rows;
+  nlohmann::ordered_json final;
+};
+inline FitResult fit_to_end(Trainer& trainer, int64_t first = 0) {
+  FitResult result;
+  result.rows = run_epochs(trainer, first, -1, &result.final);
+  return result;
 }
 
 // The CPU determinism contract every trainer keeps: two fresh trainers give identical rows, and one
@@ -117,7 +143,8 @@ inline std::vector<nlohmann::ordered_json> check_repeats_and_resumes(const Train
                                                                      int64_t resume_after) {
   auto first = fixture.trainer();
   first->prepare();
-  const auto rows = run_epochs(*first);
+  nlohmann::ordered_json first_final;
+  const auto rows = run_epochs(*first, 0, -1, &first_final);
   REQUIRE(static_cast<int64_t>(rows.size()) > resume_after);
   auto second = fixture.trainer();
   second->prepare();
@@ -125,13 +152,15 @@ inline std::vector<nlohmann::ordered_json> check_repeats_and_resumes(const Train
 
   auto interrupted = fixture.trainer();
   interrupted->prepare();
-  for (int64_t e = 0; e < resume_after; ++e) interrupted->train_epoch(e);
+  CHECK(run_epochs(*interrupted, 0, resume_after).size() == static_cast<size_t>(resume_after));
   const std::string checkpoint = save_checkpoint(*interrupted);
   auto resumed = fixture.trainer();
   resumed->prepare();
   load_checkpoint(*resumed, checkpoint);
-  CHECK(run_epochs(*resumed, resume_after) == std::vector<nlohmann::ordered_json>(rows.begin() + resume_after, rows.end()));
-  CHECK(resumed->final_metrics() == first->final_metrics());
+  nlohmann::ordered_json resumed_final;
+  CHECK(run_epochs(*resumed, resume_after, -1, &resumed_final) ==
+        std::vector<nlohmann::ordered_json>(rows.begin() + resume_after, rows.end()));
+  CHECK(resumed_final == first_final);
   return rows;
 }
 

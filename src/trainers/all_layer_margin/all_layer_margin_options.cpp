@@ -1,5 +1,6 @@
 #include "trainers/all_layer_margin/all_layer_margin_options.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "train/trainer.h"
@@ -38,7 +39,7 @@ MemoryEstimate estimate(const O& o) {
   MemoryEstimate m;
   m.parts = {{"data", 60000 * 3073 + train * padded + test * 3072 * 4},
              {"model and optimizer", wide_resnet_parameters(o, classes) * 4 * 4},
-             {"activations of one batch", static_cast<double>(o.optim.batch_size) * per_image * amo},
+             {"activations of one batch", std::min(static_cast<double>(o.optim.batch_size), train) * per_image * amo},
              {"history", static_cast<double>(o.optim.epochs) * kHistoryRowBytes}};
   return m;
 }
@@ -111,14 +112,8 @@ const OptionSchema<Options>& options_schema() {
     using P = O::Optim;
     s.field("optim.epochs", "training epochs (reference: 200)", &O::optim, &P::epochs).at_least(1);
     s.field("optim.batch_size", "training batch size (reference: 128)", &O::optim, &P::batch_size).at_least(1);
-    s.field("optim.lr", "base learning rate (reference: 0.1)", &O::optim, &P::lr).greater_than(0);
-    s.field("optim.lr_milestones", "1-based epochs from which lr is multiplied by lr_gamma (reference: 60, 120, 150)",
-            &O::optim, &P::lr_milestones)
-        .at_least(1);
-    s.field("optim.lr_gamma", "lr factor at each milestone (reference: 0.2)", &O::optim, &P::lr_gamma).greater_than(0);
-    s.field("optim.momentum", "SGD momentum (reference: 0.9)", &O::optim, &P::momentum).at_least(0).less_than(1);
-    s.field("optim.nesterov", "Nesterov momentum (reference: true)", &O::optim, &P::nesterov);
-    s.field("optim.weight_decay", "SGD weight decay (reference: 5e-4)", &O::optim, &P::weight_decay).at_least(0);
+    sgd_section(s, "optim", &O::optim, &P::sgd);
+    schedule_section(s, "optim", "epoch", &O::optim, &P::schedule);
 
     using G = O::Augment;
     s.field("augment.padding", "random 32x32 crop from the padded image (pixels each side); 0: no crop", &O::augment,
@@ -128,7 +123,7 @@ const OptionSchema<Options>& options_schema() {
     s.choice("augment.pad_mode", {"reflect", "zero"}, "padding of the crop (reference: reflect)", &O::augment,
              &G::pad_mode);
     s.field("augment.flip", "random horizontal flip", &O::augment, &G::flip);
-    s.field("eval.batch_size", "test batch size", &O::eval, &O::Eval::batch_size).at_least(1);
+    eval_batch_size_field(s, &O::eval, &O::Eval::batch_size);
 
     using R = O::Margin;
     s.field("margin.every", "epochs between all-layer margin estimates (and the last epoch); 0: the last only",
@@ -145,9 +140,7 @@ const OptionSchema<Options>& options_schema() {
             &O::margin, &R::max_radius)
         .greater_than(0);
 
-    s.enum_choice("precision", precision_names(), "bf16: autocast of the network (CUDA, or CPUs with AMX/AVX-512)",
-                  &O::precision);
-    s.field("channels_last", "NHWC activations and weights (faster convolutions on CPU)", &O::channels_last);
+    compute_section(s, &O::compute);
 
     s.check({"data.mean"}, "data.mean has 3 values (R, G, B)", [](const O& o) { return o.data.mean.size() == 3; });
     s.check({"data.std"}, "data.std has 3 values (R, G, B)", [](const O& o) { return o.data.std.size() == 3; });

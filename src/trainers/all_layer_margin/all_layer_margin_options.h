@@ -8,6 +8,7 @@
 #include "data/cifar_binary.h"
 #include "models/wide_resnet.h"
 #include "spec/option_schema.h"
+#include "train/option_sections.h"
 #include "train/autocast_scope.h"
 
 namespace wei::all_layer_margin {
@@ -41,13 +42,9 @@ struct Options {
   struct Optim {
     int64_t epochs = 200;
     int64_t batch_size = 128;
-    double lr = 0.1;
-    // 1-based epoch numbers from which lr is multiplied by lr_gamma, as the reference counts them.
-    std::vector<int64_t> lr_milestones{60, 120, 150};
-    double lr_gamma = 0.2;
-    double momentum = 0.9;
-    bool nesterov = true;
-    double weight_decay = 5e-4;
+    SgdOptions sgd{0.1, 0.9, true, 5e-4, true};
+    // The reference's x0.2 from epochs 60, 120 and 150 on (59, 119 and 149 completed).
+    ScheduleOptions schedule{ScheduleKind::kMultistep, {59, 119, 149}, 0.2, 0};
   } optim;
   struct Augment {
     int64_t padding = 4;
@@ -65,8 +62,7 @@ struct Options {
     int64_t bisections = 8;  // resolution max_radius / 256
     double max_radius = 1.0;
   } margin;
-  Precision precision = Precision::kFp32;
-  bool channels_last = true;
+  ComputeOptions compute;
 };
 
 const NamedValues<Method>& method_names();

@@ -6,7 +6,7 @@
 
 #include "trainers/hmm_prompt/forward_backward.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 namespace {
 
 constexpr int kMaxLabelDraws = 1000;
@@ -137,4 +137,4 @@ torch::Tensor exact_mlm_probabilities(const Hmm& hmm, const TaskSplit& split, in
   return out.to(torch::kFloat32);
 }
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -12,7 +12,7 @@
 
 #include "trainers/hmm_prompt/hmm.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 inline constexpr int64_t kNumClasses = 2;
 
@@ -62,4 +62,4 @@ torch::Tensor masked_input(const TaskSplit& split, int64_t visible, int64_t mask
 torch::Tensor exact_mlm_probabilities(const Hmm& hmm, const TaskSplit& split, int64_t visible, int64_t positions,
                                       const StopToken& stop = StopToken());
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -5,7 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
@@ -160,4 +160,4 @@ std::vector<double> memory_posterior(const Hmm& hmm, const Posteriors& posterior
   return out;
 }
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -14,7 +14,7 @@
 
 #include "trainers/hmm_prompt/hmm.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 struct Posteriors {
   int64_t length = 0;
@@ -40,4 +40,4 @@ std::vector<double> masked_token_probabilities(const Hmm& hmm, const Posteriors&
 // (m is the same at every position).
 std::vector<double> memory_posterior(const Hmm& hmm, const Posteriors& posteriors);
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 namespace {
 
 // softmax((U - 0.5) / temperature) over `n` fresh uniforms.
@@ -120,4 +120,4 @@ Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& r
   return out;
 }
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

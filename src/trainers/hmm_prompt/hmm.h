@@ -10,7 +10,7 @@
 
 #include "base/stop_token.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 // Number of "s" states per memory value in a memory-augmented HMM.
 inline constexpr int64_t kMemoryBlockStates = 4;
@@ -54,4 +54,4 @@ Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& r
 // Uniform double in [0, 1) from the top 53 bits (the same on every standard library).
 double uniform01(std::mt19937_64& rng);
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -5,7 +5,7 @@
 #include "base/int_math.h"
 #include "train/trainer.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 const OptionSchema<Options>& options_schema() {
   using O = Options;
@@ -150,4 +150,4 @@ const OptionSchema<Options>& options_schema() {
   return schema;
 }
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -6,7 +6,7 @@
 
 #include "spec/option_schema.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 enum class HmmKind { kVanilla, kMemory };
 enum class HeadChoice { kAuto, kLinear, kAttention };
@@ -74,4 +74,4 @@ struct Options {
 
 const OptionSchema<Options>& options_schema();
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

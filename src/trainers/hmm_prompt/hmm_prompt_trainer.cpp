@@ -25,10 +25,10 @@
 namespace wei {
 namespace {
 
-using hmm::HeadChoice;
-using hmm::HeadKind;
-using hmm::HmmKind;
-using hmm::Options;
+using hmm_prompt::HeadChoice;
+using hmm_prompt::HeadKind;
+using hmm_prompt::HmmKind;
+using hmm_prompt::Options;
 
 // The tuning epoch whose accuracies final.* reports: the one of best validation accuracy (first
 // one on ties), or with `last` (tune.report: final, the reference code's protocol) the last one
@@ -61,32 +61,32 @@ struct ReportedEpoch {
 // tuning), the exact posterior of the label's hidden variable (oracle head) or the exact
 // conditionals a perfect MLM would output (ideal head).
 struct FixedFeatureHead {
-  hmm::ClassifierHead module{nullptr};
+  hmm_prompt::ClassifierHead module{nullptr};
   std::optional<torch::optim::Adam> optimizer;
   torch::Tensor train, val, test;
   ReportedEpoch reported;
 
   struct Epoch {
-    hmm::EpochStats stats;
+    hmm_prompt::EpochStats stats;
     double val_acc = 0.0;
     double test_acc = 0.0;
   };
 
   explicit FixedFeatureHead(bool report_last) { reported.last = report_last; }
   void create(HeadKind kind, int64_t features, double lr, const torch::Device& device) {
-    module = hmm::ClassifierHead(kind, features, hmm::kNumClasses);
+    module = hmm_prompt::ClassifierHead(kind, features, hmm_prompt::kNumClasses);
     module->to(device);
     optimizer.emplace(module->parameters(), torch::optim::AdamOptions(lr));
   }
   // One epoch on the training features in the order `perm`, then the validation and test
   // accuracies, offered to `reported` as epoch `epoch + 1`.
   Epoch run_epoch(const torch::Tensor& y_train, const torch::Tensor& y_val, const torch::Tensor& y_test,
-                  const torch::Tensor& perm, const hmm::TuneOptions& tune, int64_t epoch, int64_t epochs,
+                  const torch::Tensor& perm, const hmm_prompt::TuneOptions& tune, int64_t epoch, int64_t epochs,
                   const StopToken& stop) {
     Epoch out;
-    out.stats = hmm::train_head_epoch(module, *optimizer, train, y_train, perm, tune, epoch, epochs, stop);
-    out.val_acc = hmm::head_accuracy(module, val, y_val);
-    out.test_acc = hmm::head_accuracy(module, test, y_test);
+    out.stats = hmm_prompt::train_head_epoch(module, *optimizer, train, y_train, perm, tune, epoch, epochs, stop);
+    out.val_acc = hmm_prompt::head_accuracy(module, val, y_val);
+    out.test_acc = hmm_prompt::head_accuracy(module, test, y_test);
     reported.offer(out.val_acc, out.test_acc, epoch + 1);
     return out;
   }
@@ -104,9 +104,9 @@ class HmmPromptTrainer : public Trainer {
 
   void prepare() override;
   nlohmann::ordered_json data_info() const override;
-  int64_t num_epochs() const override { return pretrain_rows_ + o_.tune.head_epochs + o_.tune.prompt_epochs; }
+  int64_t num_epochs() const override { return pretrain_rows_ + options_.tune.head_epochs + options_.tune.prompt_epochs; }
   nlohmann::ordered_json train_epoch(int64_t epoch) override;
-  nlohmann::ordered_json final_metrics() override;
+  nlohmann::ordered_json final_metrics(const nlohmann::ordered_json& last_row) override;
   HeadlineMetric headline() const override { return {"val_acc", false}; }
   bool supports_data_parallel() const override { return true; }
   double epoch_cost(int64_t epoch) const override;
@@ -121,18 +121,18 @@ class HmmPromptTrainer : public Trainer {
   torch::Tensor shuffled(int64_t n);
 
   RunContext ctx_;
-  const Options o_;
+  const Options options_;
   const bool memory_;
   const HeadKind head_kind_;
   const int64_t vocab_;
   const int64_t input_tokens_;
   const int64_t pretrain_rows_;
-  const hmm::TuneOptions tune_;
+  const hmm_prompt::TuneOptions tune_;
 
-  hmm::Hmm hmm_;
-  hmm::DownstreamTask task_;
+  hmm_prompt::Hmm hmm_;
+  hmm_prompt::DownstreamTask task_;
   torch::Tensor blocks_;  // pretraining corpus [num_blocks, block_length]
-  TransformerMlm model_{nullptr};
+  models::TransformerMlm model_{nullptr};
   std::optional<torch::optim::AdamW> pretrain_opt_;
   at::Generator pretrain_gen_;  // batch choice and masking
   at::Generator tune_gen_;      // epoch shuffles
@@ -142,7 +142,7 @@ class HmmPromptTrainer : public Trainer {
   FixedFeatureHead head_;    // on the frozen MLM's probabilities, computed when head tuning starts
   FixedFeatureHead oracle_;  // on the exact posteriors [N, 1, K]
   FixedFeatureHead ideal_;   // on the exact MLM conditionals [N, 1 or 1 + input_tokens, V]
-  std::optional<hmm::PromptTuner> prompt_;
+  std::optional<hmm_prompt::PromptTuner> prompt_;
   ReportedEpoch best_prompt_;
   double last_mlm_loss_ = 0.0;
   double last_mlm_acc_ = 0.0;
@@ -150,90 +150,90 @@ class HmmPromptTrainer : public Trainer {
 
 HmmPromptTrainer::HmmPromptTrainer(const RunContext& ctx, const Options& options)
     : ctx_(ctx),
-      o_(options),
-      memory_(o_.hmm.kind == HmmKind::kMemory),
-      head_kind_(o_.tune.head == HeadChoice::kAttention || (o_.tune.head == HeadChoice::kAuto && memory_)
+      options_(options),
+      memory_(options_.hmm.kind == HmmKind::kMemory),
+      head_kind_(options_.tune.head == HeadChoice::kAttention || (options_.tune.head == HeadChoice::kAuto && memory_)
                      ? HeadKind::kAttention
                      : HeadKind::kLinear),
-      vocab_(o_.hmm.vocab),
-      input_tokens_(o_.task.input_tokens),
-      pretrain_rows_(ceil_div(o_.pretrain.steps, o_.pretrain.log_every)),
-      tune_{o_.tune.lr, o_.tune.batch_size, o_.tune.warmup_fraction},
+      vocab_(options_.hmm.vocab),
+      input_tokens_(options_.task.input_tokens),
+      pretrain_rows_(ceil_div(options_.pretrain.steps, options_.pretrain.log_every)),
+      tune_{options_.tune.lr, options_.tune.batch_size, options_.tune.warmup_fraction},
       pretrain_gen_(make_generator(ctx.seed, "pretrain-batches")),
       tune_gen_(make_generator(ctx.seed, "tune-shuffle")),
-      head_(o_.tune.report == hmm::Report::kFinal),
-      oracle_(o_.tune.report == hmm::Report::kFinal),
-      ideal_(o_.tune.report == hmm::Report::kFinal) {
-  best_prompt_.last = o_.tune.report == hmm::Report::kFinal;
+      head_(options_.tune.report == hmm_prompt::Report::kFinal),
+      oracle_(options_.tune.report == hmm_prompt::Report::kFinal),
+      ideal_(options_.tune.report == hmm_prompt::Report::kFinal) {
+  best_prompt_.last = options_.tune.report == hmm_prompt::Report::kFinal;
 }
 
 void HmmPromptTrainer::prepare() {
-  hmm::HmmTemperatures temps;
-  temps.start = o_.hmm.start_temperature;
-  temps.transition = o_.hmm.transition_temperature;
-  temps.emission = o_.hmm.emission_temperature;
+  hmm_prompt::HmmTemperatures temps;
+  temps.start = options_.hmm.start_temperature;
+  temps.transition = options_.hmm.transition_temperature;
+  temps.emission = options_.hmm.emission_temperature;
   auto param_rng = make_std_rng(ctx_.seed, "hmm-params");
-  hmm_ = memory_ ? hmm::make_memory_hmm(o_.hmm.memory, vocab_, temps, param_rng)
-                 : hmm::make_vanilla_hmm(o_.hmm.states, vocab_, temps, param_rng);
+  hmm_ = memory_ ? hmm_prompt::make_memory_hmm(options_.hmm.memory, vocab_, temps, param_rng)
+                 : hmm_prompt::make_vanilla_hmm(options_.hmm.states, vocab_, temps, param_rng);
 
   auto corpus_rng = make_std_rng(ctx_.seed, "pretrain-corpus");
-  const auto corpus = hmm::sample(hmm_, o_.pretrain.sequences,
-                                  o_.pretrain.sequence_length, corpus_rng, ctx_.stop);
-  blocks_ = hmm::make_blocks(corpus, o_.pretrain.block_length);
+  const auto corpus = hmm_prompt::sample(hmm_, options_.pretrain.sequences,
+                                  options_.pretrain.sequence_length, corpus_rng, ctx_.stop);
+  blocks_ = hmm_prompt::make_blocks(corpus, options_.pretrain.block_length);
 
-  hmm::TaskOptions task_options;
-  task_options.sequence_length = o_.task.sequence_length;
-  task_options.train_size = o_.task.train_size;
-  task_options.val_size = o_.task.val_size;
-  task_options.test_size = o_.task.test_size;
-  task_options.nonzeros = o_.task.nonzeros;
-  task_options.reference_label_draw = o_.task.label_draw == hmm::LabelDraw::kReference;
+  hmm_prompt::TaskOptions task_options;
+  task_options.sequence_length = options_.task.sequence_length;
+  task_options.train_size = options_.task.train_size;
+  task_options.val_size = options_.task.val_size;
+  task_options.test_size = options_.task.test_size;
+  task_options.nonzeros = options_.task.nonzeros;
+  task_options.reference_label_draw = options_.task.label_draw == hmm_prompt::LabelDraw::kReference;
   auto task_rng = make_std_rng(ctx_.seed, "task");
-  task_ = hmm::make_task(hmm_, task_options, task_rng, ctx_.stop);
+  task_ = hmm_prompt::make_task(hmm_, task_options, task_rng, ctx_.stop);
 
   const auto device = ctx_.device;
   const int64_t mask = vocab_;  // token ids 0..V-1 are real, V is [MASK]
-  inputs_train_ = hmm::masked_input(task_.train, input_tokens_, mask).to(device);
-  inputs_val_ = hmm::masked_input(task_.val, input_tokens_, mask).to(device);
-  inputs_test_ = hmm::masked_input(task_.test, input_tokens_, mask).to(device);
-  const int64_t prompted = input_tokens_ - o_.task.prompt_length;
-  prompt_train_ = hmm::masked_input(task_.train, prompted, mask).to(device);
-  prompt_val_ = hmm::masked_input(task_.val, prompted, mask).to(device);
-  prompt_test_ = hmm::masked_input(task_.test, prompted, mask).to(device);
+  inputs_train_ = hmm_prompt::masked_input(task_.train, input_tokens_, mask).to(device);
+  inputs_val_ = hmm_prompt::masked_input(task_.val, input_tokens_, mask).to(device);
+  inputs_test_ = hmm_prompt::masked_input(task_.test, input_tokens_, mask).to(device);
+  const int64_t prompted = input_tokens_ - options_.task.prompt_length;
+  prompt_train_ = hmm_prompt::masked_input(task_.train, prompted, mask).to(device);
+  prompt_val_ = hmm_prompt::masked_input(task_.val, prompted, mask).to(device);
+  prompt_test_ = hmm_prompt::masked_input(task_.test, prompted, mask).to(device);
   oracle_.train = task_.train.posterior.unsqueeze(1).to(device);
   oracle_.val = task_.val.posterior.unsqueeze(1).to(device);
   oracle_.test = task_.test.posterior.unsqueeze(1).to(device);
   // The ideal head reads what the tuned head reads, from a perfect MLM.
   const int64_t positions = head_feature_positions();
-  ideal_.train = hmm::exact_mlm_probabilities(hmm_, task_.train, input_tokens_, positions, ctx_.stop).to(device);
-  ideal_.val = hmm::exact_mlm_probabilities(hmm_, task_.val, input_tokens_, positions, ctx_.stop).to(device);
-  ideal_.test = hmm::exact_mlm_probabilities(hmm_, task_.test, input_tokens_, positions, ctx_.stop).to(device);
+  ideal_.train = hmm_prompt::exact_mlm_probabilities(hmm_, task_.train, input_tokens_, positions, ctx_.stop).to(device);
+  ideal_.val = hmm_prompt::exact_mlm_probabilities(hmm_, task_.val, input_tokens_, positions, ctx_.stop).to(device);
+  ideal_.test = hmm_prompt::exact_mlm_probabilities(hmm_, task_.test, input_tokens_, positions, ctx_.stop).to(device);
   y_train_ = task_.train.labels.to(device);
   y_val_ = task_.val.labels.to(device);
   y_test_ = task_.test.labels.to(device);
 
   // Module constructors draw from the global generator: seed it from its own stream.
   torch::manual_seed(derive_seed(ctx_.seed, "init"));
-  TransformerMlmOptions mo;
+  models::TransformerMlmOptions mo;
   mo.input_vocab = vocab_ + 1;
   mo.output_vocab = vocab_;
-  mo.max_length = std::max(o_.pretrain.block_length, input_tokens_ + 1);
-  mo.width = o_.model.width;
-  mo.heads = o_.model.heads;
-  mo.layers = o_.model.layers;
-  mo.ff_width = o_.model.ff_width;
-  mo.dropout = o_.model.dropout;
-  model_ = TransformerMlm(mo);
+  mo.max_length = std::max(options_.pretrain.block_length, input_tokens_ + 1);
+  mo.width = options_.model.width;
+  mo.heads = options_.model.heads;
+  mo.layers = options_.model.layers;
+  mo.ff_width = options_.model.ff_width;
+  mo.dropout = options_.model.dropout;
+  model_ = models::TransformerMlm(mo);
   model_->to(device);
-  pretrain_opt_.emplace(model_->parameters(), torch::optim::AdamWOptions(o_.pretrain.lr)
-                                                  .weight_decay(o_.pretrain.weight_decay));
+  pretrain_opt_.emplace(model_->parameters(), torch::optim::AdamWOptions(options_.pretrain.lr)
+                                                  .weight_decay(options_.pretrain.weight_decay));
 
   const int64_t k = task_.train.posterior.size(1);
   head_.create(head_kind_, vocab_, tune_.lr, device);
   oracle_.create(HeadKind::kLinear, k, tune_.lr, device);
   // Created now so that a resumed run can load into it; its prompt is set from the pretrained
   // embeddings when the prompt phase starts.
-  prompt_.emplace(model_, o_.task.prompt_length, head_kind_, vocab_, hmm::kNumClasses, tune_);
+  prompt_.emplace(model_, options_.task.prompt_length, head_kind_, vocab_, hmm_prompt::kNumClasses, tune_);
   // The ideal head's initialisation has its own stream, and the global generator (dropout in
   // pretraining) continues as if it did not exist.
   auto global = at::detail::getDefaultCPUGenerator();
@@ -250,7 +250,7 @@ void HmmPromptTrainer::prepare() {
 }
 
 nlohmann::ordered_json HmmPromptTrainer::data_info() const {
-  const auto counts = task_.train.labels.bincount({}, hmm::kNumClasses);
+  const auto counts = task_.train.labels.bincount({}, hmm_prompt::kNumClasses);
   const double ones = task_.test.labels.to(torch::kFloat64).mean().item<double>();
   nlohmann::ordered_json info;
   info["source"] = "synthetic";
@@ -273,40 +273,40 @@ nlohmann::ordered_json HmmPromptTrainer::data_info() const {
 // evaluates val and test; head epochs only read cached features (the first one computes them).
 double HmmPromptTrainer::epoch_cost(int64_t epoch) const {
   const auto tokens = [this](int64_t examples) { return static_cast<double>(examples * (input_tokens_ + 1)); };
-  const int64_t train = o_.task.train_size;
-  const int64_t eval = o_.task.val_size + o_.task.test_size;
+  const int64_t train = options_.task.train_size;
+  const int64_t eval = options_.task.val_size + options_.task.test_size;
   if (epoch < pretrain_rows_) {
-    const int64_t steps = std::min(o_.pretrain.log_every, o_.pretrain.steps - epoch * o_.pretrain.log_every);
-    return 3.0 * static_cast<double>(steps * o_.pretrain.batch_size * o_.pretrain.block_length);
+    const int64_t steps = std::min(options_.pretrain.log_every, options_.pretrain.steps - epoch * options_.pretrain.log_every);
+    return 3.0 * static_cast<double>(steps * options_.pretrain.batch_size * options_.pretrain.block_length);
   }
   if (epoch == pretrain_rows_) return tokens(train + eval);
-  if (epoch < pretrain_rows_ + o_.tune.head_epochs) return 0.0;
+  if (epoch < pretrain_rows_ + options_.tune.head_epochs) return 0.0;
   return 3.0 * tokens(train) + tokens(eval);
 }
 
 nlohmann::ordered_json HmmPromptTrainer::train_epoch(int64_t epoch) {
   if (epoch < pretrain_rows_) return pretrain_row(epoch);
-  if (epoch < pretrain_rows_ + o_.tune.head_epochs) return head_row(epoch - pretrain_rows_);
-  return prompt_row(epoch - pretrain_rows_ - o_.tune.head_epochs);
+  if (epoch < pretrain_rows_ + options_.tune.head_epochs) return head_row(epoch - pretrain_rows_);
+  return prompt_row(epoch - pretrain_rows_ - options_.tune.head_epochs);
 }
 
 nlohmann::ordered_json HmmPromptTrainer::pretrain_row(int64_t row) {
-  const auto& p = o_.pretrain;
+  const auto& p = options_.pretrain;
   const int64_t first = row * p.log_every;
   const int64_t last = std::min(p.steps, first + p.log_every);
-  const hmm::TuneOptions schedule{p.lr, p.batch_size, p.warmup_fraction};
+  const hmm_prompt::TuneOptions schedule{p.lr, p.batch_size, p.warmup_fraction};
   model_->train();
   DriverOptions driver_options;
-  driver_options.lr_per_step = [&](int64_t step) { return hmm::scheduled_lr(schedule, step, p.steps); };
+  driver_options.lr_per_step = [&](int64_t step) { return hmm_prompt::scheduled_lr(schedule, step, p.steps); };
   if (p.grad_clip > 0) {
     driver_options.after_backward = [&] { torch::nn::utils::clip_grad_norm_(model_->parameters(), p.grad_clip); };
   }
   driver_options.loss_name = "MLM";
-  const EpochTotals totals = EpochDriver(*pretrain_opt_, ctx_.stop, driver_options)
+  const EpochTotals totals = EpochDriver(*pretrain_opt_, ctx_, driver_options)
                                  .run(EpochPlan::step_range(last - first, row, first), [&](const StepBatch& b) {
                                    const auto index = torch::randint(blocks_.size(0), {p.batch_size}, pretrain_gen_,
                                                                      torch::TensorOptions().dtype(torch::kInt64));
-                                   const auto masked = hmm::mask_tokens(blocks_.index_select(0, index), p.mask_prob,
+                                   const auto masked = hmm_prompt::mask_tokens(blocks_.index_select(0, index), p.mask_prob,
                                                                         vocab_, vocab_, pretrain_gen_);
                                    // The global batch is drawn on every rank; each trains on its shard.
                                    const auto inputs = b.shard(masked.inputs).to(ctx_.device);
@@ -314,8 +314,8 @@ nlohmann::ordered_json HmmPromptTrainer::pretrain_row(int64_t row) {
                                    const auto logits = model_->forward(inputs).view({-1, vocab_});
                                    const auto loss = torch::nn::functional::cross_entropy(
                                        logits, labels,
-                                       torch::nn::functional::CrossEntropyFuncOptions().ignore_index(hmm::kIgnoreIndex));
-                                   const auto selected = labels.ne(hmm::kIgnoreIndex);
+                                       torch::nn::functional::CrossEntropyFuncOptions().ignore_index(hmm_prompt::kIgnoreIndex));
+                                   const auto selected = labels.ne(hmm_prompt::kIgnoreIndex);
                                    const int64_t targets = selected.sum().item<int64_t>();
                                    return StepLoss{loss, static_cast<double>(targets),
                                                    logits.argmax(1).eq(labels).logical_and(selected).sum(), targets};
@@ -339,9 +339,9 @@ int64_t HmmPromptTrainer::head_feature_positions() const {
 void HmmPromptTrainer::compute_head_features() {
   const int64_t batch = std::max<int64_t>(tune_.batch_size, 256);
   const int64_t keep = head_feature_positions();
-  head_.train = hmm::mlm_probabilities(model_, inputs_train_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
-  head_.val = hmm::mlm_probabilities(model_, inputs_val_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
-  head_.test = hmm::mlm_probabilities(model_, inputs_test_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  head_.train = hmm_prompt::mlm_probabilities(model_, inputs_train_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  head_.val = hmm_prompt::mlm_probabilities(model_, inputs_val_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
+  head_.test = hmm_prompt::mlm_probabilities(model_, inputs_test_, batch, ctx_.stop).slice(1, 0, keep).contiguous();
 }
 
 torch::Tensor HmmPromptTrainer::shuffled(int64_t n) {
@@ -351,7 +351,7 @@ torch::Tensor HmmPromptTrainer::shuffled(int64_t n) {
 nlohmann::ordered_json HmmPromptTrainer::head_row(int64_t epoch) {
   if (!head_.train.defined()) compute_head_features();
   const auto perm = shuffled(y_train_.size(0));
-  const int64_t epochs = o_.tune.head_epochs;
+  const int64_t epochs = options_.tune.head_epochs;
   const auto run = [&](FixedFeatureHead& h) {
     return h.run_epoch(y_train_, y_val_, y_test_, perm, tune_, epoch, epochs, ctx_.stop);
   };
@@ -361,7 +361,7 @@ nlohmann::ordered_json HmmPromptTrainer::head_row(int64_t epoch) {
   nlohmann::ordered_json out;
   out["phase"] = "head";
   const int64_t per_epoch = ceil_div(y_train_.size(0), tune_.batch_size);
-  out["lr"] = hmm::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, epochs * per_epoch);  // last step's
+  out["lr"] = hmm_prompt::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, epochs * per_epoch);  // last step's
   out["train_loss"] = tuned.stats.loss;
   out["train_acc"] = tuned.stats.accuracy;
   out["val_acc"] = tuned.val_acc;
@@ -381,7 +381,7 @@ nlohmann::ordered_json HmmPromptTrainer::prompt_row(int64_t epoch) {
     prompt_->init_prompt(init);
   }
   const auto perm = shuffled(y_train_.size(0));
-  const int64_t epochs = o_.tune.prompt_epochs;
+  const int64_t epochs = options_.tune.prompt_epochs;
   const auto stats = prompt_->train_epoch(prompt_train_, y_train_, perm, epoch, epochs, ctx_.stop);
   const double val = prompt_->accuracy(prompt_val_, y_val_, ctx_.stop);
   const double test = prompt_->accuracy(prompt_test_, y_test_, ctx_.stop);
@@ -389,7 +389,7 @@ nlohmann::ordered_json HmmPromptTrainer::prompt_row(int64_t epoch) {
   nlohmann::ordered_json out;
   out["phase"] = "prompt";
   const int64_t per_epoch = ceil_div(y_train_.size(0), tune_.batch_size);
-  out["lr"] = hmm::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, epochs * per_epoch);
+  out["lr"] = hmm_prompt::scheduled_lr(tune_, (epoch + 1) * per_epoch - 1, epochs * per_epoch);
   out["train_loss"] = stats.loss;
   out["train_acc"] = stats.accuracy;
   out["val_acc"] = val;
@@ -397,7 +397,7 @@ nlohmann::ordered_json HmmPromptTrainer::prompt_row(int64_t epoch) {
   return out;
 }
 
-nlohmann::ordered_json HmmPromptTrainer::final_metrics() {
+nlohmann::ordered_json HmmPromptTrainer::final_metrics(const nlohmann::ordered_json& last_row) {
   nlohmann::ordered_json out;
   out["head_tuning_acc"] = head_.reported.test_acc;
   out["prompt_tuning_acc"] = best_prompt_.test_acc;
@@ -436,7 +436,7 @@ void HmmPromptTrainer::register_state(CheckpointBundle& bundle) {
 
 TrainerInfo hmm_prompt_trainer_info() {
   return trainer_info("hmm_prompt", "HMM pretraining, then head vs prompt tuning (Wei, Xie, Ma 2021)",
-                      hmm::options_schema(), [](const RunContext& ctx, const hmm::Options& o) {
+                      hmm_prompt::options_schema(), [](const RunContext& ctx, const hmm_prompt::Options& o) {
                         return std::make_unique<HmmPromptTrainer>(ctx, o);
                       });
 }

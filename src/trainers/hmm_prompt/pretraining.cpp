@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 torch::Tensor make_blocks(const Samples& samples, int64_t block_length) {
   const int64_t per_sequence = samples.length / block_length;
@@ -26,4 +26,4 @@ MaskedBatch mask_tokens(const torch::Tensor& blocks, double mask_prob, int64_t m
   return batch;
 }
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

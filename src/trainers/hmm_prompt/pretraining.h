@@ -7,7 +7,7 @@
 
 #include "trainers/hmm_prompt/hmm.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 // Label value that cross_entropy ignores (positions that were not selected for prediction).
 inline constexpr int64_t kIgnoreIndex = -100;
@@ -27,4 +27,4 @@ struct MaskedBatch {
 MaskedBatch mask_tokens(const torch::Tensor& blocks, double mask_prob, int64_t mask_token,
                         int64_t vocab, at::Generator& gen);
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -6,8 +6,9 @@
 #include "base/int_math.h"
 #include "train/epoch_driver.h"
 #include "train/evaluation.h"
+#include "train/schedule.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 namespace {
 
 int64_t steps_per_epoch(int64_t n, int64_t batch_size) { return ceil_div(n, batch_size); }
@@ -37,9 +38,12 @@ EpochStats run_tuning_epoch(torch::optim::Adam& optimizer, const torch::Tensor& 
 }  // namespace
 
 double scheduled_lr(const TuneOptions& options, int64_t step, int64_t total_steps) {
-  const auto warmup = static_cast<int64_t>(std::llround(options.warmup_fraction * static_cast<double>(total_steps)));
-  if (step < warmup) return options.lr * static_cast<double>(step + 1) / static_cast<double>(warmup);
-  return options.lr * static_cast<double>(total_steps - step) / static_cast<double>(std::max<int64_t>(1, total_steps - warmup));
+  Schedule schedule;
+  schedule.kind = ScheduleKind::kLinear;
+  schedule.base = options.lr;
+  schedule.total = total_steps;
+  schedule.warmup = static_cast<int64_t>(std::llround(options.warmup_fraction * static_cast<double>(total_steps)));
+  return schedule_value(schedule, step);
 }
 
 ClassifierHeadImpl::ClassifierHeadImpl(HeadKind kind, int64_t features, int64_t classes) : kind_(kind) {
@@ -53,7 +57,7 @@ torch::Tensor ClassifierHeadImpl::forward(const torch::Tensor& probs) {
   return out_->forward((weights * probs).sum(1));
 }
 
-torch::Tensor mlm_probabilities(TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size,
+torch::Tensor mlm_probabilities(models::TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size,
                                 const StopToken& stop) {
   return evaluate_in_batches({model.get()}, inputs.size(0), batch_size, stop, [&](int64_t start, int64_t length) {
     return torch::softmax(model->forward(inputs.narrow(0, start, length)), -1);
@@ -79,7 +83,7 @@ PromptedHeadImpl::PromptedHeadImpl(int64_t prompt_length, int64_t width, HeadKin
   head = register_module("head", ClassifierHead(kind, vocab, classes));
 }
 
-PromptTuner::PromptTuner(TransformerMlm model, int64_t prompt_length, HeadKind kind, int64_t vocab,
+PromptTuner::PromptTuner(models::TransformerMlm model, int64_t prompt_length, HeadKind kind, int64_t vocab,
                          int64_t classes, const TuneOptions& options)
     : model_(std::move(model)),
       trainable_(prompt_length, model_->options().width, kind, vocab, classes),
@@ -129,4 +133,4 @@ void PromptTuner::register_state(CheckpointBundle& bundle, const std::string& ke
   bundle.add_optimizer(key + "_optimizer", optimizer_);
 }
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

@@ -19,7 +19,7 @@
 #include "train/checkpoint_bundle.h"
 #include "models/transformer_mlm.h"
 
-namespace wei::hmm {
+namespace wei::hmm_prompt {
 
 enum class HeadKind { kLinear, kAttention };
 
@@ -52,7 +52,7 @@ struct EpochStats {
 };
 
 // Softmaxed MLM predictions of `model` (eval mode, no grad) for inputs [N, L]: [N, L, V].
-torch::Tensor mlm_probabilities(TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size,
+torch::Tensor mlm_probabilities(models::TransformerMlm& model, const torch::Tensor& inputs, int64_t batch_size,
                                 const StopToken& stop);
 
 // One epoch of Adam on fixed features in the order `perm`; the learning rate follows
@@ -76,7 +76,7 @@ TORCH_MODULE(PromptedHead);
 // never handed to the optimizer, so they stay bit-identical.
 class PromptTuner {
  public:
-  PromptTuner(TransformerMlm model, int64_t prompt_length, HeadKind kind, int64_t vocab, int64_t classes,
+  PromptTuner(models::TransformerMlm model, int64_t prompt_length, HeadKind kind, int64_t vocab, int64_t classes,
               const TuneOptions& options);
 
   // Sets the prompt to the model's embeddings of `prompt_length` uniformly random real tokens;
@@ -96,11 +96,11 @@ class PromptTuner {
   // Logits [N, classes] for inputs [N, 1 + visible].
   torch::Tensor logits(const torch::Tensor& inputs);
 
-  TransformerMlm model_;
+  models::TransformerMlm model_;
   PromptedHead trainable_;
   int64_t vocab_;
   TuneOptions options_;
   torch::optim::Adam optimizer_;
 };
 
-}  // namespace wei::hmm
+}  // namespace wei::hmm_prompt

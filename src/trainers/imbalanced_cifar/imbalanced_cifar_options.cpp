@@ -1,7 +1,9 @@
 #include "trainers/imbalanced_cifar/imbalanced_cifar_options.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "train/option_sections.h"
 #include "train/trainer.h"
 
 namespace wei::imbalanced_cifar {
@@ -55,23 +57,14 @@ const OptionSchema<Options>& options_schema() {
         .when("train.rule", {"drw", "drs"});
     s.field("optim.epochs", "training epochs", &O::optim, &O::Optim::epochs).greater_than(0);
     s.field("optim.batch_size", "training batch size", &O::optim, &O::Optim::batch_size).greater_than(0);
-    s.field("optim.lr", "base learning rate", &O::optim, &O::Optim::lr).greater_than(0);
-    s.field("optim.warmup_epochs", "linear warm-up epochs", &O::optim, &O::Optim::warmup_epochs).at_least(0);
-    s.field("optim.lr_milestones", "0-based epochs where lr is multiplied by lr_gamma", &O::optim,
-            &O::Optim::lr_milestones)
-        .at_least(0);
-    s.field("optim.lr_gamma", "lr factor at each milestone", &O::optim, &O::Optim::lr_gamma).greater_than(0);
-    s.field("optim.momentum", "SGD momentum", &O::optim, &O::Optim::momentum).at_least(0).less_than(1);
-    s.field("optim.weight_decay", "SGD weight decay", &O::optim, &O::Optim::weight_decay).at_least(0);
+    sgd_section(s, "optim", &O::optim, &O::Optim::sgd);
+    schedule_section(s, "optim", "epoch", &O::optim, &O::Optim::schedule);
     s.field("augment.padding", "random crop from the zero-padded image (pixels each side); 0: none", &O::augment,
             &O::Augment::padding)
         .at_least(0);
     s.field("augment.flip", "random horizontal flip", &O::augment, &O::Augment::flip);
-    s.field("eval.batch_size", "test batch size", &O::eval, &O::Eval::batch_size).greater_than(0);
-    s.enum_choice("precision", precision_names(),
-                  "bf16: autocast of the ResNet trunk (CUDA, or CPUs with AMX/AVX-512; slower than fp32 without)",
-                  &O::precision);
-    s.field("channels_last", "NHWC activations and weights (faster convolutions on CPU)", &O::channels_last);
+    eval_batch_size_field(s, &O::eval, &O::Eval::batch_size);
+    compute_section(s, &O::compute);
     s.memory_estimate([](const O& o) {
       // Upper bounds: every class at n_max; a real dataset is read whole before its subset is taken.
       const bool cifar10 = o.data.dataset == data::CifarKind::kCifar10;
@@ -86,10 +79,18 @@ const OptionSchema<Options>& options_schema() {
       constexpr double kActivationsPerImage = 3.1e6;
       constexpr double kParameters = 470000;
       MemoryEstimate m;
+      // A batch is at most the whole (long-tailed) training or test set.
+      int64_t examples = 0;
+      const int64_t n_max = o.data.max_per_class > 0 ? o.data.max_per_class : (cifar10 ? 5000 : 500);
+      for (const int64_t n : data::imbalanced_class_counts(n_max, static_cast<int64_t>(classes), o.data.imbalance,
+                                                           o.data.ratio)) {
+        examples += n;
+      }
+      const double batch = static_cast<double>(std::min(o.optim.batch_size, examples));
+      const double eval_batch = std::min(static_cast<double>(o.eval.batch_size), test);
       m.parts = {{"data", loading + train * padded + test * image * 4},
                  {"model and optimizer", kParameters * 4 * 4},
-                 {"activations of one batch", static_cast<double>(o.optim.batch_size) * kActivationsPerImage +
-                                                  static_cast<double>(o.eval.batch_size) * kActivationsPerImage / 6},
+                 {"activations of one batch", batch * kActivationsPerImage + eval_batch * kActivationsPerImage / 6},
                  {"history", static_cast<double>(o.optim.epochs) * (kHistoryRowBytes + classes * 3 * 32)}};
       return m;
     });

@@ -10,6 +10,7 @@
 #include "spec/option_schema.h"
 #include "train/autocast_scope.h"
 #include "trainers/imbalanced_cifar/losses.h"
+#include "train/option_sections.h"
 #include "trainers/imbalanced_cifar/schedule.h"
 
 namespace wei::imbalanced_cifar {
@@ -43,12 +44,8 @@ struct Options {
   struct Optim {
     int64_t epochs = 200;
     int64_t batch_size = 128;
-    double lr = 0.1;
-    int64_t warmup_epochs = 5;
-    std::vector<int64_t> lr_milestones{160, 180};
-    double lr_gamma = 0.01;
-    double momentum = 0.9;
-    double weight_decay = 2e-4;
+    SgdOptions sgd{0.1, 0.9, false, 2e-4, true};
+    ScheduleOptions schedule{ScheduleKind::kMultistep, {160, 180}, 0.01, 5};
   } optim;
   struct Augment {
     int64_t padding = 4;
@@ -59,8 +56,7 @@ struct Options {
     // per image as in batches of 128 (11 s against 3.8 s for the 10,000 test images).
     int64_t batch_size = 128;
   } eval;
-  Precision precision = Precision::kFp32;
-  bool channels_last = true;
+  ComputeOptions compute;
 
   // Cosine (normed) last layer: asked for, or chosen by `auto` for the margin losses (as the reference code).
   bool normed_classifier() const {

@@ -56,13 +56,4 @@ torch::Tensor sample_epoch_order(const torch::Tensor& labels, const std::vector<
   return torch::multinomial(weights, n, /*replacement=*/true, gen);
 }
 
-double lr_at_epoch(const LrSchedule& schedule, int64_t epoch) {
-  if (epoch < schedule.warmup_epochs) {
-    return schedule.base_lr * static_cast<double>(epoch + 1) / static_cast<double>(schedule.warmup_epochs);
-  }
-  const auto passed = std::count_if(schedule.milestones.begin(), schedule.milestones.end(),
-                                    [&](int64_t m) { return m <= epoch; });
-  return schedule.base_lr * std::pow(schedule.gamma, static_cast<double>(passed));
-}
-
 }  // namespace wei::imbalanced_cifar

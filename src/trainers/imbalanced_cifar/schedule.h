@@ -1,6 +1,5 @@
 #pragma once
-// What changes from epoch to epoch in LDAM-DRW training: the learning rate (linear warm-up, then
-// step decay) and the class-balancing rule (re-weighting and/or class-balanced re-sampling, from
+// What changes from epoch to epoch in LDAM-DRW training: the class-balancing rule (re-weighting and/or class-balanced re-sampling, from
 // the start or deferred). Also the per-class quantities those rules use: LDAM margins and
 // class-balanced weights (Cui et al. 2019).
 #include <string>
@@ -43,16 +42,5 @@ EpochBalancing plan_epoch(TrainingRule rule, int64_t epoch, int64_t deferred_epo
 // every image within a class too (draw probability of image i proportional to 1 / counts[y_i]).
 torch::Tensor sample_epoch_order(const torch::Tensor& labels, const std::vector<int64_t>& counts,
                                  bool class_balanced, at::Generator& gen);
-
-struct LrSchedule {
-  double base_lr = 0.1;
-  int64_t warmup_epochs = 5;
-  std::vector<int64_t> milestones = {160, 180};  // 0-based epochs at which lr is multiplied by gamma
-  double gamma = 0.01;
-};
-
-// Learning rate of 0-based `epoch`: base * (epoch + 1) / warmup during warm-up (as the reference
-// code), then base * gamma^(number of milestones <= epoch).
-double lr_at_epoch(const LrSchedule& schedule, int64_t epoch);
 
 }  // namespace wei::imbalanced_cifar

@@ -3,7 +3,7 @@
 #include "base/int_math.h"
 #include "train/trainer.h"
 
-namespace wei::label_noise {
+namespace wei::label_noise_sgd {
 
 const OptionSchema<Options>& options_schema() {
   using O = Options;
@@ -26,10 +26,8 @@ const OptionSchema<Options>& options_schema() {
     s.field("optim.steps", "number of steps (the paper: 300k; 1.2M for Gaussian noise)", &O::optim,
             &O::Optim::steps)
         .at_least(1);
-    s.field("optim.lr_milestones", "steps at which lr is multiplied by lr_decay (label noise: [100000, 200000])",
-            &O::optim, &O::Optim::lr_milestones)
-        .at_least(0);
-    s.field("optim.lr_decay", "lr factor at each milestone", &O::optim, &O::Optim::lr_decay).greater_than(0);
+    schedule_section(s, "optim", "step", &O::optim, &O::Optim::schedule);
+    s.renamed("optim.lr_decay", "optim.lr_gamma");
     s.field("noise.delta", "noise scale: label-noise std, mini-batch noise weight, or Gaussian std", &O::noise,
             &O::Noise::delta)
         .at_least(0)
@@ -55,4 +53,4 @@ const OptionSchema<Options>& options_schema() {
   return schema;
 }
 
-}  // namespace wei::label_noise
+}  // namespace wei::label_noise_sgd

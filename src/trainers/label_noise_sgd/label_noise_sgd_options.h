@@ -5,8 +5,9 @@
 #include <vector>
 
 #include "spec/option_schema.h"
+#include "train/option_sections.h"
 
-namespace wei::label_noise {
+namespace wei::label_noise_sgd {
 
 enum class Method { kGd, kSgd, kLabelNoise, kGaussianNoise };
 
@@ -23,8 +24,7 @@ struct Options {
   struct Optim {
     double lr = 0.01;
     int64_t steps = 300000;
-    std::vector<int64_t> lr_milestones;
-    double lr_decay = 0.1;
+    ScheduleOptions schedule{ScheduleKind::kMultistep, {}, 0.1, 0};  // per step
   } optim;
   struct Noise {
     double delta = 1.0;
@@ -35,4 +35,4 @@ struct Options {
 
 const OptionSchema<Options>& options_schema();
 
-}  // namespace wei::label_noise
+}  // namespace wei::label_noise_sgd

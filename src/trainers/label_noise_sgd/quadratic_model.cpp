@@ -2,7 +2,7 @@
 
 #include <cstddef>
 
-namespace wei::label_noise {
+namespace wei::label_noise_sgd {
 
 void residuals(const Problem& p, const std::vector<double>& v, std::vector<double>& r) {
   r.resize(static_cast<size_t>(p.n));
@@ -47,4 +47,4 @@ double parameter_error(const Problem& p, const std::vector<double>& v) {
   return sum;
 }
 
-}  // namespace wei::label_noise
+}  // namespace wei::label_noise_sgd

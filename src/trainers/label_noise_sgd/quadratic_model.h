@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace wei::label_noise {
+namespace wei::label_noise_sgd {
 
 struct Problem {
   int64_t dim = 0;
@@ -29,4 +29,4 @@ void add_sample_direction(const Problem& p, const std::vector<double>& v, int64_
 // ||v*v - w*||^2, the paper's test error.
 double parameter_error(const Problem& p, const std::vector<double>& v);
 
-}  // namespace wei::label_noise
+}  // namespace wei::label_noise_sgd

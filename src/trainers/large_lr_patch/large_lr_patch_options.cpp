@@ -1,5 +1,6 @@
 #include "trainers/large_lr_patch/large_lr_patch_options.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/wide_resnet.h"
@@ -13,7 +14,7 @@ using O = Options;
 
 // Parameters of the reference's WRN (the standard variant: no stem BN, a 1x1 shortcut convolution
 // where the channel count changes), 10 classes.
-double llp_wrn_parameters(const O& o) {
+double wide_resnet_parameters(const O& o) {
   const int64_t n = models::wide_resnet_blocks_per_stage(o.model.depth);
   const double k = static_cast<double>(o.model.widen);
   double p = 3 * 16 * 9, in = 16;
@@ -27,7 +28,7 @@ double llp_wrn_parameters(const O& o) {
   return p + 2 * in + in * 10 + 10;
 }
 
-MemoryEstimate llp_estimate(const O& o) {
+MemoryEstimate memory_needed(const O& o) {
   const double n = static_cast<double>(models::wide_resnet_blocks_per_stage(o.model.depth));
   const double k = static_cast<double>(o.model.widen);
   // Float activations a training image keeps for backward: about six maps of each block's size.
@@ -37,36 +38,22 @@ MemoryEstimate llp_estimate(const O& o) {
   const double eval_images = 2 * test + static_cast<double>(o.eval.patch_only_images);
   MemoryEstimate m;
   m.parts = {{"data", 60000 * 3073 + train * 3072 + eval_images * 3072 * 4},
-             {"model and optimizer", llp_wrn_parameters(o) * 4 * 4},
-             {"activations of one batch", static_cast<double>(o.optim.batch_size) * per_image},
+             {"model and optimizer", wide_resnet_parameters(o) * 4 * 4},
+             {"activations of one batch", std::min(static_cast<double>(o.optim.batch_size), train) * per_image},
              {"history", static_cast<double>(o.optim.epochs) * kHistoryRowBytes}};
   return m;
 }
 
-double llp_stepped(double base, const std::vector<int64_t>& milestones, double gamma, int64_t epoch) {
-  double value = base;
-  for (const int64_t milestone : milestones) {
-    if (epoch + 1 >= milestone) value *= gamma;
-  }
-  return value;
-}
-
 }  // namespace
 
-double lr_at(const Options& o, int64_t epoch) {
-  return o.optim.schedule == Schedule::kStep ? llp_stepped(o.optim.lr, o.optim.lr_milestones, o.optim.lr_gamma, epoch)
-                                             : o.optim.lr;
-}
-
 double act_noise_at(const Options& o, int64_t epoch) {
-  return o.regularizer == Regularizer::kActivationNoise
-             ? llp_stepped(o.act_noise.std, o.act_noise.milestones, o.act_noise.gamma, epoch)
-             : 0.0;
-}
-
-const NamedValues<Schedule>& schedule_names() {
-  static const NamedValues<Schedule> names = {{"step", Schedule::kStep}, {"fixed", Schedule::kFixed}};
-  return names;
+  if (o.regularizer != Regularizer::kActivationNoise) return 0.0;
+  Schedule noise;
+  noise.kind = ScheduleKind::kMultistep;
+  noise.base = o.act_noise.std;
+  noise.milestones = o.act_noise.milestones;
+  noise.gamma = o.act_noise.gamma;
+  return schedule_value(noise, epoch);
 }
 
 const NamedValues<Regularizer>& regularizer_names() {
@@ -125,21 +112,8 @@ const OptionSchema<Options>& options_schema() {
     using G = O::Optim;
     s.field("optim.epochs", "training epochs (reference: 60)", &O::optim, &G::epochs).at_least(1);
     s.field("optim.batch_size", "training batch size (reference: 128)", &O::optim, &G::batch_size).at_least(1);
-    s.field("optim.lr", "initial learning rate (reference: 0.1 large, 0.004 small)", &O::optim, &G::lr)
-        .greater_than(0);
-    s.enum_choice("optim.schedule", schedule_names(),
-                  "step: lr * lr_gamma from each milestone (reference 'decay_early'); fixed: lr throughout",
-                  &O::optim, &G::schedule);
-    s.field("optim.lr_milestones", "1-based epochs from which lr is multiplied by lr_gamma (reference: 30)",
-            &O::optim, &G::lr_milestones)
-        .at_least(1)
-        .when("optim.schedule", {"step"});
-    s.field("optim.lr_gamma", "lr factor at each milestone (reference: 0.04)", &O::optim, &G::lr_gamma)
-        .greater_than(0)
-        .when("optim.schedule", {"step"});
-    s.field("optim.momentum", "SGD momentum (reference: 0.9)", &O::optim, &G::momentum).at_least(0).less_than(1);
-    s.field("optim.nesterov", "Nesterov momentum (reference: true)", &O::optim, &G::nesterov);
-    s.field("optim.weight_decay", "SGD weight decay (reference: 5e-4)", &O::optim, &G::weight_decay).at_least(0);
+    sgd_section(s, "optim", &O::optim, &G::sgd);
+    schedule_section(s, "optim", "epoch", &O::optim, &G::schedule);
 
     s.enum_choice("regularizer", regularizer_names(),
                   "none, or act_noise: N(0, 1) noise of shape H x W, times act_noise.std, added after every "
@@ -149,28 +123,26 @@ const OptionSchema<Options>& options_schema() {
     s.field("act_noise.std", "standard deviation of the activation noise (reference: 0.4)", &O::act_noise, &A::std)
         .at_least(0)
         .when("regularizer", {"act_noise"});
-    s.field("act_noise.milestones", "1-based epochs from which the noise is multiplied by act_noise.gamma "
-            "(reference: 30)",
+    s.field("act_noise.milestones", "epochs completed before the noise is multiplied by act_noise.gamma "
+            "(reference: 29, from epoch 30 on)",
             &O::act_noise, &A::milestones)
-        .at_least(1)
+        .at_least(0)
         .when("regularizer", {"act_noise"});
     s.field("act_noise.gamma", "noise factor at each milestone (reference: 1e-5)", &O::act_noise, &A::gamma)
         .at_least(0)
         .when("regularizer", {"act_noise"});
 
     using E = O::Eval;
-    s.field("eval.batch_size", "evaluation batch size", &O::eval, &E::batch_size).at_least(1);
+    eval_batch_size_field(s, &O::eval, &E::batch_size);
     s.field("eval.patch_only_images", "zero images carrying the patch of a random label (reference: 1000)",
             &O::eval, &E::patch_only_images)
         .at_least(1);
 
-    s.enum_choice("precision", precision_names(), "bf16: autocast of the network (CUDA, or CPUs with AMX/AVX-512)",
-                  &O::precision);
-    s.field("channels_last", "NHWC activations and weights (faster convolutions on CPU)", &O::channels_last);
+    compute_section(s, &O::compute);
 
     s.check({"data.mean"}, "data.mean has 3 values (R, G, B)", [](const O& o) { return o.data.mean.size() == 3; });
     s.check({"data.std"}, "data.std has 3 values (R, G, B)", [](const O& o) { return o.data.std.size() == 3; });
-    s.memory_estimate(llp_estimate);
+    s.memory_estimate(memory_needed);
     return s;
   }();
   return schema;

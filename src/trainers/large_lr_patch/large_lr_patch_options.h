@@ -8,11 +8,11 @@
 
 #include "spec/option_schema.h"
 #include "train/autocast_scope.h"
+#include "train/option_sections.h"
 
 namespace wei::large_lr_patch {
 
 // optim.schedule: the reference's lr_sched "decay_early" (step) and "fixed".
-enum class Schedule { kStep, kFixed };
 // regularizer: none, or the reference's reg_type "act_noise".
 enum class Regularizer { kNone, kActivationNoise };
 
@@ -40,36 +40,28 @@ struct Options {
   struct Optim {
     int64_t epochs = 60;
     int64_t batch_size = 128;
-    double lr = 0.1;
-    Schedule schedule = Schedule::kStep;
-    // 1-based epoch numbers from which lr is multiplied by lr_gamma, as the reference counts them.
-    std::vector<int64_t> lr_milestones{30};
-    double lr_gamma = 0.04;
-    double momentum = 0.9;
-    bool nesterov = true;
-    double weight_decay = 5e-4;
+    SgdOptions sgd{0.1, 0.9, true, 5e-4, true};  // the reference's large learning rate
+    // The reference's decay_early: x0.04 from epoch 30 on (29 completed).
+    ScheduleOptions schedule{ScheduleKind::kMultistep, {29}, 0.04, 0};
   } optim;
   Regularizer regularizer = Regularizer::kNone;
   struct ActNoise {
     double std = 0.4;
-    std::vector<int64_t> milestones{30};  // 1-based epochs from which std is multiplied by gamma
+    std::vector<int64_t> milestones{29};  // epochs completed before std is multiplied by gamma
     double gamma = 1e-5;
   } act_noise;
   struct Eval {
     int64_t batch_size = 256;
     int64_t patch_only_images = 1000;
   } eval;
-  Precision precision = Precision::kFp32;
-  bool channels_last = true;
+  ComputeOptions compute;
 };
 
-const NamedValues<Schedule>& schedule_names();
 const NamedValues<Regularizer>& regularizer_names();
 const OptionSchema<Options>& options_schema();
 
-// The learning rate of 0-based epoch `epoch`, and the activation-noise std (0 without that
-// regularizer): the base value times gamma for every milestone <= epoch + 1.
-double lr_at(const Options& o, int64_t epoch);
+// The activation-noise std of 0-based epoch `epoch` (0 without that regularizer): a multistep
+// schedule (train/schedule.h) of act_noise.std.
 double act_noise_at(const Options& o, int64_t epoch);
 
 }  // namespace wei::large_lr_patch

@@ -27,13 +27,13 @@ constexpr double kSvmSweepsGuess = 50;
 
 class LinearTrainer : public Trainer {
  public:
-  LinearTrainer(const RunContext& ctx, const Options& options) : ctx_(ctx), o_(options.linear) {}
+  LinearTrainer(const RunContext& ctx, const Options& options) : ctx_(ctx), options_(options.linear) {}
 
   void prepare() override {
     at::Generator data_gen = make_generator(ctx_.seed, "linear-data");
-    problem_ = make_linear_problem(o_.mu_norm, o_.sigma, o_.dim, o_.n_train, data_gen);
+    problem_ = make_linear_problem(options_.mu_norm, options_.sigma, options_.dim, options_.n_train, data_gen);
     kernel_ = label_kernel(problem_);
-    logistic_lr_ = o_.logistic_step_size / logistic_smoothness(kernel_);
+    logistic_lr_ = options_.logistic_step_size / logistic_smoothness(kernel_);
     logistic_ = std::make_unique<LogisticDescent>(kernel_, logistic_lr_);
   }
 
@@ -58,7 +58,7 @@ class LinearTrainer : public Trainer {
       row = logistic_row(epoch - 1);
     } else if (epoch == logistic_rows() + 1) {
       const LinearClassifier svm = from_dual(problem_, svm_alpha_);
-      row = removed_signal_row("near_max_margin", svm, (1.0 - o_.epsilon) * max_margin());
+      row = removed_signal_row("near_max_margin", svm, (1.0 - options_.epsilon) * max_margin());
     } else if (epoch == logistic_rows() + 2) {
       row = classifier_row("memoriser", noise_memoriser(problem_), true);
     } else {
@@ -70,7 +70,7 @@ class LinearTrainer : public Trainer {
     return row;
   }
 
-  json final_metrics() override {
+  json final_metrics(const json& last_row) override {
     const json& svm = reports_.at("max_margin");
     json final_block = {{"test_error", svm.at("test_error")},
                         {"s_prime_error", svm.at("s_prime_error")},
@@ -84,9 +84,9 @@ class LinearTrainer : public Trainer {
   HeadlineMetric headline() const override { return {"test_error", true}; }
 
   double epoch_cost(int64_t epoch) const override {
-    const double n2 = static_cast<double>(o_.n_train) * static_cast<double>(o_.n_train);
-    const double mc = static_cast<double>(o_.mc_points) *
-                      (o_.mc_sampling == McSampling::kFull ? static_cast<double>(o_.dim) : 1.0);
+    const double n2 = static_cast<double>(options_.n_train) * static_cast<double>(options_.n_train);
+    const double mc = static_cast<double>(options_.mc_points) *
+                      (options_.mc_sampling == McSampling::kFull ? static_cast<double>(options_.dim) : 1.0);
     if (epoch == 0) return kSvmSweepsGuess * n2 + mc;
     if (epoch <= logistic_rows()) return static_cast<double>(logistic_steps_in(epoch - 1)) * n2;
     return mc + n2;
@@ -99,9 +99,9 @@ class LinearTrainer : public Trainer {
   }
 
  private:
-  int64_t logistic_rows() const { return ceil_div(o_.logistic_steps, o_.log_every); }
+  int64_t logistic_rows() const { return ceil_div(options_.logistic_steps, options_.log_every); }
   int64_t logistic_steps_in(int64_t row) const {
-    return std::min(o_.log_every, o_.logistic_steps - row * o_.log_every);
+    return std::min(options_.log_every, options_.logistic_steps - row * options_.log_every);
   }
   double max_margin() const { return reports_.at("max_margin").at("normalized_margin").get<double>(); }
 
@@ -113,7 +113,7 @@ class LinearTrainer : public Trainer {
     row["test_error"] = m.test_error;
     if (monte_carlo) {
       at::Generator gen = make_generator(ctx_.seed, "monte-carlo/" + name);
-      row["test_error_mc"] = monte_carlo_test_error(problem_, w, o_.mc_points, o_.mc_sampling, gen, ctx_.stop);
+      row["test_error_mc"] = monte_carlo_test_error(problem_, w, options_.mc_points, options_.mc_sampling, gen, ctx_.stop);
     }
     row["s_prime_error"] = m.s_prime_error;
     row["train_error"] = m.train_error;
@@ -124,11 +124,11 @@ class LinearTrainer : public Trainer {
   }
 
   json solve_svm() {
-    const SvmSolution svm = solve_hard_margin_svm(kernel_, o_.svm_tolerance, o_.svm_max_sweeps, ctx_.stop);
+    const SvmSolution svm = solve_hard_margin_svm(kernel_, options_.svm_tolerance, options_.svm_max_sweeps, ctx_.stop);
     if (!svm.converged) {
       throw RunError("hard-margin SVM: relative duality gap " + std::to_string(svm.relative_gap) + " after " +
                      std::to_string(svm.sweeps) + " sweeps, above linear.svm_tolerance " +
-                     std::to_string(o_.svm_tolerance) + " (raise linear.svm_max_sweeps)");
+                     std::to_string(options_.svm_tolerance) + " (raise linear.svm_max_sweeps)");
     }
     svm_alpha_ = svm.alpha;
     reports_["max_margin"] = {{"normalized_margin", svm.normalized_margin()}};  // max_margin() for the row
@@ -140,16 +140,16 @@ class LinearTrainer : public Trainer {
   }
 
   json logistic_row(int64_t index) {
-    logistic_->set_coef(logistic_beta_.empty() ? std::vector<double>(static_cast<size_t>(o_.n_train), 0.0)
+    logistic_->set_coef(logistic_beta_.empty() ? std::vector<double>(static_cast<size_t>(options_.n_train), 0.0)
                                                : logistic_beta_);
     const int64_t steps = logistic_steps_in(index);
     logistic_->run(steps, ctx_.stop);
     logistic_beta_ = logistic_->coef();
     const double loss = logistic_->loss();
-    if (!std::isfinite(loss)) throw DivergedError(index * o_.log_every + steps, "non-finite logistic loss");
+    if (!std::isfinite(loss)) throw DivergedError(index * options_.log_every + steps, "non-finite logistic loss");
     const bool last = index + 1 == logistic_rows();
     json row = classifier_row("logistic", from_dual(problem_, logistic_beta_), last);
-    row["step"] = index * o_.log_every + steps;
+    row["step"] = index * options_.log_every + steps;
     row["train_loss"] = loss;
     return row;
   }
@@ -166,7 +166,7 @@ class LinearTrainer : public Trainer {
   }
 
   RunContext ctx_;
-  const Options::Linear o_;
+  const Options::Linear options_;
   LinearProblem problem_;
   torch::Tensor kernel_;
   double logistic_lr_ = 0;

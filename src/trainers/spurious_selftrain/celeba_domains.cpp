@@ -6,7 +6,7 @@
 #include "base/errors.h"
 #include "data/celeba.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 namespace {
 
@@ -90,4 +90,4 @@ DomainData make_celeba_domains(const std::string& root, const CelebaDomainOption
   return data;
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -9,7 +9,7 @@
 #include "base/stop_token.h"
 #include "trainers/spurious_selftrain/domain_data.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 struct CelebaDomainOptions {
   int64_t dark_women = 1749;
@@ -24,4 +24,4 @@ struct CelebaDomainOptions {
 DomainData make_celeba_domains(const std::string& root, const CelebaDomainOptions& options,
                                at::Generator& split_gen, const StopToken& stop = StopToken());
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

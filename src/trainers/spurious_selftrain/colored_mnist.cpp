@@ -1,6 +1,6 @@
 #include "trainers/spurious_selftrain/colored_mnist.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 torch::Tensor draw_colours(const torch::Tensor& labels, double correlation, at::Generator& gen) {
   const int64_t n = labels.size(0);
@@ -43,9 +43,9 @@ MnistSplit synthetic_digits(int64_t count, at::Generator& template_gen, at::Gene
   return {images.mul(255).round().to(torch::kUInt8), labels};
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 DomainData make_colored_mnist_domains(const MnistSplit& train, const MnistSplit& test, double correlation,
                                       at::Generator& colour_gen) {
@@ -70,4 +70,4 @@ DomainData make_colored_mnist_domains(const MnistSplit& train, const MnistSplit&
   return d;
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -8,7 +8,7 @@
 
 #include "data/mnist_idx.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 // Colours [N] for labels [N]; correlation 0 gives the target's uniform colours.
 torch::Tensor draw_colours(const torch::Tensor& labels, double correlation, at::Generator& gen);
@@ -21,11 +21,11 @@ torch::Tensor colorize(const torch::Tensor& images, const torch::Tensor& colours
 // show the pipeline runs.
 MnistSplit synthetic_digits(int64_t count, at::Generator& template_gen, at::Generator& sample_gen);
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain
 
 #include "trainers/spurious_selftrain/domain_data.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 // The paper's split: source = first half of `train` (its first two thirds for training, the rest
 // held out; 20,000 / 10,000 on MNIST), unlabelled target = second half, target test = `test`;
@@ -33,4 +33,4 @@ namespace wei::spurious {
 DomainData make_colored_mnist_domains(const MnistSplit& train, const MnistSplit& test, double correlation,
                                       at::Generator& colour_gen);
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

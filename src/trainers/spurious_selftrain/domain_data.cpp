@@ -1,6 +1,6 @@
 #include "trainers/spurious_selftrain/domain_data.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 LabelledSet LabelledSet::subset(const torch::Tensor& indices) const {
   return {x.index_select(0, indices), y.index_select(0, indices),
@@ -11,4 +11,4 @@ LabelledSet LabelledSet::to(torch::Device device) const {
   return {x.to(device), y.to(device), group.defined() ? group.to(device) : torch::Tensor()};
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 struct LabelledSet {
   torch::Tensor x;      // float [N, ...]
@@ -27,4 +27,4 @@ struct DomainData {
   nlohmann::ordered_json info;           // the metrics.json "data" block
 };
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

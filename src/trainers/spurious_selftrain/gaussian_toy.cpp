@@ -2,12 +2,12 @@
 
 #include <cmath>
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 GaussianToy::GaussianToy(double signal_norm, double spurious_prob, at::Generator direction_gen)
     : signal_norm_(signal_norm), spurious_prob_(spurious_prob) {
   const torch::Tensor d = torch::randn({kToySignalDims}, direction_gen, torch::kDouble);
-  c_ = (d / d.norm() * signal_norm).to(torch::kFloat);
+  signal_mean_ = (d / d.norm() * signal_norm).to(torch::kFloat);
 }
 
 ToyBatch GaussianToy::sample_source(int64_t n, at::Generator& gen) const { return sample(n, true, gen); }
@@ -16,7 +16,7 @@ ToyBatch GaussianToy::sample_target(int64_t n, at::Generator& gen) const { retur
 ToyBatch GaussianToy::sample(int64_t n, bool source, at::Generator& gen) const {
   const torch::Tensor y = torch::bernoulli(torch::full({n}, 0.5), gen);
   const torch::Tensor sign = (2 * y - 1).unsqueeze(1);
-  const torch::Tensor x1 = torch::randn({n, kToySignalDims}, gen) + sign * c_.unsqueeze(0);
+  const torch::Tensor x1 = torch::randn({n, kToySignalDims}, gen) + sign * signal_mean_.unsqueeze(0);
   torch::Tensor x2 = torch::randn({n, kToySpuriousDims}, gen);
   if (source) {
     const torch::Tensor replace = torch::rand({n, kToySpuriousDims}, gen) < spurious_prob_;
@@ -44,4 +44,4 @@ void project_to_unit_sphere(torch::Tensor& w) {
   w.div_(w.norm());
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -6,7 +6,7 @@
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 constexpr int64_t kToySignalDims = 2;
 constexpr int64_t kToySpuriousDims = 2;
@@ -27,11 +27,11 @@ class GaussianToy {
   // The best achievable target accuracy. x2 is independent of y there and x1 | y is an isotropic
   // Gaussian around +-c, so the Bayes rule is sign(c.x1) with accuracy Phi(||c||).
   double target_bayes_accuracy() const;
-  const torch::Tensor& signal_mean() const { return c_; }
+  const torch::Tensor& signal_mean() const { return signal_mean_; }
 
  private:
   ToyBatch sample(int64_t n, bool source, at::Generator& gen) const;
-  torch::Tensor c_;  // [2]
+  torch::Tensor signal_mean_;  // [2]
   double signal_norm_;
   double spurious_prob_;
 };
@@ -46,4 +46,4 @@ double spurious_norm(const torch::Tensor& w);
 // Rescales w in place to unit norm (the projection applied after every step).
 void project_to_unit_sphere(torch::Tensor& w);
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -16,7 +16,7 @@
 #include "trainers/spurious_selftrain/networks.h"
 #include "trainers/spurious_selftrain/objectives.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 namespace {
 
@@ -32,37 +32,37 @@ class ImageTrainer : public Trainer {
  public:
   ImageTrainer(const RunContext& ctx, const Options& options)
       : ctx_(ctx),
-        o_(options),
-        t_(o_.image_training()),
-        pseudo_label_(o_.adapt.method == AdaptMethod::kPseudoLabel),
+        options_(options),
+        training_(options_.image_training()),
+        pseudo_label_(options_.adapt.method == AdaptMethod::kPseudoLabel),
         shuffle_gen_(make_generator(ctx.seed, "shuffle")),
         batch_gen_(make_generator(ctx.seed, "adapt-batches")) {}
 
   void prepare() override {
-    const std::string& root = o_.data.root;
+    const std::string& root = options_.data.root;
     at::Generator data_gen = make_generator(ctx_.seed, "data");
-    if (o_.data.kind == DataKind::kColoredMnist) {
+    if (options_.data.kind == DataKind::kColoredMnist) {
       MnistSplit train, test;
       if (root.empty()) {
         ctx_.log.warn("colored_mnist: no data.root given, using the synthetic digit-like stand-in (not MNIST)");
         at::Generator template_gen = make_generator(ctx_.seed, "synthetic-templates");
-        train = synthetic_digits(o_.colored_mnist.synthetic_train_size, template_gen, data_gen);
-        test = synthetic_digits(o_.colored_mnist.synthetic_test_size, template_gen, data_gen);
+        train = synthetic_digits(options_.colored_mnist.synthetic_train_size, template_gen, data_gen);
+        test = synthetic_digits(options_.colored_mnist.synthetic_test_size, template_gen, data_gen);
       } else {
         train = load_mnist_split(root, true);
         test = load_mnist_split(root, false);
       }
-      data_ = make_colored_mnist_domains(train, test, o_.colored_mnist.correlation, data_gen);
-      model_ = make_mlp(data_.source_train.x.size(1), o_.colored_mnist.hidden, data_.classes);
+      data_ = make_colored_mnist_domains(train, test, options_.colored_mnist.correlation, data_gen);
+      model_ = make_mlp(data_.source_train.x.size(1), options_.colored_mnist.hidden, data_.classes);
       source_name_ = root.empty() ? "synthetic" : "mnist";
     } else {
       CelebaDomainOptions options;
-      options.dark_women = o_.celeba.quota_dark_women;
-      options.blond_men = o_.celeba.quota_blond_men;
-      options.test_fraction = o_.celeba.test_fraction;
-      options.available_only = o_.celeba.available_only;
+      options.dark_women = options_.celeba.quota_dark_women;
+      options.blond_men = options_.celeba.quota_blond_men;
+      options.test_fraction = options_.celeba.test_fraction;
+      options.available_only = options_.celeba.available_only;
       data_ = make_celeba_domains(root, options, data_gen, ctx_.stop);
-      model_ = make_small_cnn(o_.celeba.width, data_.classes);
+      model_ = make_small_cnn(options_.celeba.width, data_.classes);
       source_name_ = "celeba";
     }
     at::Generator init_gen = make_generator(ctx_.seed, "init");
@@ -70,48 +70,54 @@ class ImageTrainer : public Trainer {
     model_->to(ctx_.device);
     for (LabelledSet* set : {&data_.source_train, &data_.source_test, &data_.target_train, &data_.target_test})
       *set = set->to(ctx_.device);
-    source_opt_ = make_optimizer(t_.lr);
-    adapt_opt_ = make_optimizer(t_.adapt_lr);
+    source_opt_ = make_optimizer(training_.lr);
+    adapt_opt_ = make_optimizer(training_.adapt_lr);
   }
 
   nlohmann::ordered_json data_info() const override {
     nlohmann::ordered_json info = {
-        {"source", source_name_}, {"kind", name_of(data_kind_names(), o_.data.kind)}, {"root", o_.data.root}};
+        {"source", source_name_}, {"kind", name_of(data_kind_names(), options_.data.kind)}, {"root", options_.data.root}};
     info.update(data_.info);
     return info;
   }
 
-  int64_t num_epochs() const override { return t_.source_epochs + adapt_epochs(); }
+  int64_t num_epochs() const override { return training_.source_epochs + adapt_epochs(); }
 
   nlohmann::ordered_json train_epoch(int64_t epoch) override {
     nlohmann::ordered_json row;
-    if (epoch < t_.source_epochs) {
+    if (epoch < training_.source_epochs) {
       row["phase"] = "source";
       row["train_loss"] = supervised_epoch(data_.source_train.x, data_.source_train.y, *source_opt_, epoch);
     } else if (pseudo_label_) {
       row["phase"] = "pseudo_label";
-      row["round"] = epoch - t_.source_epochs + 1;
+      row["round"] = epoch - training_.source_epochs + 1;
       pseudo_label_round(epoch, row);
     } else {
-      const int64_t first = (epoch - t_.source_epochs) * t_.log_every;
-      const int64_t steps = std::min(t_.log_every, t_.adapt_steps - first);
+      const int64_t first = (epoch - training_.source_epochs) * training_.log_every;
+      const int64_t steps = std::min(training_.log_every, training_.adapt_steps - first);
       row["phase"] = "entropy";
       row["step"] = first + steps;
       row["train_loss"] = entropy_steps(epoch, steps);
     }
-    const Evaluation source = evaluate(data_.source_test);
-    const Evaluation target = evaluate(data_.target_test);
-    row["source_acc"] = source.acc;
-    row["target_acc"] = target.acc;
-    if (!data_.group_names.empty()) row["worst_group_acc"] = target.worst_group_acc;
-    if (epoch + 1 == t_.source_epochs) before_ = summary(source, target, "_before");
     return row;
   }
 
-  nlohmann::ordered_json final_metrics() override {
+  // Source and target test accuracy after every row; the source model's are kept for the final block.
+  nlohmann::ordered_json evaluate(int64_t epoch) override {
+    nlohmann::ordered_json row;
+    const Evaluation source = score(data_.source_test);
+    const Evaluation target = score(data_.target_test);
+    row["source_acc"] = source.acc;
+    row["target_acc"] = target.acc;
+    if (!data_.group_names.empty()) row["worst_group_acc"] = target.worst_group_acc;
+    if (epoch + 1 == training_.source_epochs) before_ = summary(source, target, "_before");
+    return row;
+  }
+
+  nlohmann::ordered_json final_metrics(const nlohmann::ordered_json& last_row) override {
     nlohmann::ordered_json final = {{"source_acc", before_.at("source_acc_before")},
                                     {"target_acc_before", before_.at("target_acc_before")}};
-    const nlohmann::ordered_json after = summary(evaluate(data_.source_test), evaluate(data_.target_test), "_after");
+    const nlohmann::ordered_json after = summary(score(data_.source_test), score(data_.target_test), "_after");
     final["target_acc_after"] = after.at("target_acc_after");
     final["source_acc_after"] = after.at("source_acc_after");
     if (!data_.group_names.empty()) {
@@ -133,15 +139,15 @@ class ImageTrainer : public Trainer {
     const double eval = n(data_.source_test) + n(data_.target_test);
     const double target = n(data_.target_train);
     const double source_batch =
-        t_.source_weight > 0 ? static_cast<double>(std::min(t_.batch_size, data_.source_train.size())) : 0.0;
-    if (epoch < t_.source_epochs) return 3.0 * n(data_.source_train) + eval;
+        training_.source_weight > 0 ? static_cast<double>(std::min(training_.batch_size, data_.source_train.size())) : 0.0;
+    if (epoch < training_.source_epochs) return 3.0 * n(data_.source_train) + eval;
     if (pseudo_label_) {  // predict the target, then pl_epochs over (at most) all of it
-      const double batches = std::ceil(target / static_cast<double>(t_.batch_size));
-      return target + static_cast<double>(t_.pl_epochs) * 3.0 * (target + batches * source_batch) + eval;
+      const double batches = std::ceil(target / static_cast<double>(training_.batch_size));
+      return target + static_cast<double>(training_.pl_epochs) * 3.0 * (target + batches * source_batch) + eval;
     }
-    const int64_t first = (epoch - t_.source_epochs) * t_.log_every;
-    const int64_t steps = std::min(t_.log_every, t_.adapt_steps - first);
-    const int64_t batch = t_.adapt_batch_size;
+    const int64_t first = (epoch - training_.source_epochs) * training_.log_every;
+    const int64_t steps = std::min(training_.log_every, training_.adapt_steps - first);
+    const int64_t batch = training_.adapt_batch_size;
     const double per_step = batch > 0 && batch < data_.target_train.size() ? static_cast<double>(batch) : target;
     return static_cast<double>(steps) * 3.0 * (per_step + source_batch) + eval;
   }
@@ -157,30 +163,30 @@ class ImageTrainer : public Trainer {
   }
 
  private:
-  int64_t adapt_epochs() const { return pseudo_label_ ? t_.pl_rounds : ceil_div(t_.adapt_steps, t_.log_every); }
+  int64_t adapt_epochs() const { return pseudo_label_ ? training_.pl_rounds : ceil_div(training_.adapt_steps, training_.log_every); }
 
   std::unique_ptr<torch::optim::Optimizer> make_optimizer(double lr) const {
-    if (t_.optimizer == OptimizerKind::kAdam)
+    if (training_.optimizer == OptimizerKind::kAdam)
       return std::make_unique<torch::optim::Adam>(
           model_->parameters(),
-          torch::optim::AdamOptions(lr).betas({t_.momentum, 0.999}).weight_decay(t_.weight_decay));
+          torch::optim::AdamOptions(lr).betas({training_.momentum, 0.999}).weight_decay(training_.weight_decay));
     return std::make_unique<torch::optim::SGD>(
-        model_->parameters(), torch::optim::SGDOptions(lr).momentum(t_.momentum).weight_decay(t_.weight_decay));
+        model_->parameters(), torch::optim::SGDOptions(lr).momentum(training_.momentum).weight_decay(training_.weight_decay));
   }
 
   // source_weight * CE of a random source batch (0 when the weight is 0).
   torch::Tensor source_term() {
-    if (t_.source_weight == 0) return torch::zeros({}, torch::TensorOptions().device(ctx_.device));
+    if (training_.source_weight == 0) return torch::zeros({}, torch::TensorOptions().device(ctx_.device));
     const LabelledSet& s = data_.source_train;
-    const int64_t batch = std::min(t_.batch_size, s.size());
+    const int64_t batch = std::min(training_.batch_size, s.size());
     const torch::Tensor idx = torch::randint(s.size(), {batch}, batch_gen_).to(ctx_.device);
-    return t_.source_weight *
+    return training_.source_weight *
            torch::cross_entropy_loss(model_->forward(s.x.index_select(0, idx)), s.y.index_select(0, idx));
   }
 
   // Runs `plan` on `optimizer`, counting its steps into steps_done_ (the global step of messages).
   EpochTotals drive(torch::optim::Optimizer& optimizer, const EpochPlan& plan, const StepFunction& step) {
-    const EpochTotals totals = EpochDriver(optimizer, ctx_.stop).run(plan, step);
+    const EpochTotals totals = EpochDriver(optimizer, ctx_).run(plan, step);
     steps_done_ += totals.steps;
     return totals;
   }
@@ -190,7 +196,7 @@ class ImageTrainer : public Trainer {
                           bool with_source_term = false) {
     model_->train();
     const torch::Tensor order = torch::randperm(x.size(0), shuffle_gen_).to(ctx_.device);
-    return drive(opt, EpochPlan::batches(order, t_.batch_size, epoch, steps_done_),
+    return drive(opt, EpochPlan::batches(order, training_.batch_size, epoch, steps_done_),
                  [&](const StepBatch& b) {
                    torch::Tensor loss = torch::cross_entropy_loss(model_->forward(x.index_select(0, b.indices)),
                                                                   y.index_select(0, b.indices));
@@ -204,26 +210,26 @@ class ImageTrainer : public Trainer {
   double entropy_steps(int64_t epoch, int64_t steps) {
     model_->train();
     const LabelledSet& t = data_.target_train;
-    const int64_t batch = t_.adapt_batch_size;
+    const int64_t batch = training_.adapt_batch_size;
     return drive(*adapt_opt_, EpochPlan::step_range(steps, epoch, steps_done_),
                  [&](const StepBatch&) {
                    torch::Tensor x = t.x;
                    if (batch > 0 && batch < t.size())
                      x = t.x.index_select(0, torch::randint(t.size(), {batch}, batch_gen_).to(ctx_.device));
-                   return StepLoss{t_.entropy_weight * softmax_entropy(model_->forward(x)) + source_term()};
+                   return StepLoss{training_.entropy_weight * softmax_entropy(model_->forward(x)) + source_term()};
                  })
         .mean_loss();
   }
 
   void pseudo_label_round(int64_t epoch, nlohmann::ordered_json& row) {
     const LabelledSet& t = data_.target_train;
-    const auto [labels, kept] = confident_pseudo_labels(predict_logits(t.x), t_.pl_threshold);
+    const auto [labels, kept] = confident_pseudo_labels(predict_logits(t.x), training_.pl_threshold);
     row["kept_fraction"] = static_cast<double>(kept.size(0)) / static_cast<double>(t.size());
     row["pseudo_label_acc"] =
         kept.size(0) == 0 ? 0.0 : labels.eq(t.y.index_select(0, kept)).to(torch::kDouble).mean().item<double>();
     const torch::Tensor x = t.x.index_select(0, kept);
     double loss = 0;
-    for (int64_t e = 0; e < t_.pl_epochs; ++e)
+    for (int64_t e = 0; e < training_.pl_epochs; ++e)
       loss = supervised_epoch(x, labels, *adapt_opt_, epoch, /*with_source_term=*/true);
     row["train_loss"] = loss;
   }
@@ -233,7 +239,7 @@ class ImageTrainer : public Trainer {
                                [&](int64_t start, int64_t length) { return model_->forward(x.narrow(0, start, length)); });
   }
 
-  Evaluation evaluate(const LabelledSet& set) {
+  Evaluation score(const LabelledSet& set) {
     const torch::Tensor correct = predict_logits(set.x).argmax(1).eq(set.y).to(torch::kDouble).cpu();
     Evaluation ev;
     ev.acc = correct.mean().item<double>();
@@ -262,8 +268,8 @@ class ImageTrainer : public Trainer {
   }
 
   RunContext ctx_;
-  const Options o_;
-  const ImageTraining& t_;  // the section of o_ that data.kind picks
+  const Options options_;
+  const ImageTraining& training_;  // the section of options_ that data.kind picks
   const bool pseudo_label_;
   std::string source_name_;
   at::Generator shuffle_gen_, batch_gen_;
@@ -280,4 +286,4 @@ std::unique_ptr<Trainer> make_image_trainer(const RunContext& ctx, const Options
   return std::make_unique<ImageTrainer>(ctx, options);
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -14,8 +14,8 @@
 #include "train/trainer.h"
 #include "trainers/spurious_selftrain/spurious_options.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 std::unique_ptr<Trainer> make_image_trainer(const RunContext& ctx, const Options& options);
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -4,7 +4,7 @@
 
 #include <torch/nn.h>
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 namespace nn = torch::nn;
 
@@ -67,4 +67,4 @@ void reinitialise(nn::Module& model, at::Generator& gen) {
   }
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -5,7 +5,7 @@
 #include <ATen/core/Generator.h>
 #include <torch/nn/modules/container/sequential.h>
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 // Flatten, then Linear+ReLU per hidden width, then Linear to `classes` (paper: 1568-128-64-10).
 torch::nn::Sequential make_mlp(int64_t inputs, const std::vector<int64_t>& hidden, int64_t classes);
@@ -20,4 +20,4 @@ torch::nn::Sequential make_small_cnn(int64_t width, int64_t classes);
 // default distribution) with `gen`; BatchNorm keeps weight 1, bias 0.
 void reinitialise(torch::nn::Module& model, at::Generator& gen);
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

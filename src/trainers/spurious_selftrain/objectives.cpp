@@ -2,7 +2,7 @@
 
 #include <torch/nn/functional.h>
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 torch::Tensor binary_entropy(const torch::Tensor& margins) {
   // With p = sigmoid(z): H = softplus(-z) + (1 - p) z, which stays finite for any |z|.
@@ -34,4 +34,4 @@ std::pair<torch::Tensor, torch::Tensor> confident_pseudo_labels(const torch::Ten
   return {label.index_select(0, kept), kept};
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

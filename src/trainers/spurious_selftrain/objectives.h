@@ -4,7 +4,7 @@
 // multi-class forms take logits [N, C]. Every loss is a mean over the rows that take part.
 #include <torch/types.h>
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 // Mean binary entropy H(sigmoid(z)) = -p log p - (1-p) log(1-p), computed stably from z.
 torch::Tensor binary_entropy(const torch::Tensor& margins);
@@ -23,4 +23,4 @@ torch::Tensor logistic_loss(const torch::Tensor& margins, const torch::Tensor& l
 std::pair<torch::Tensor, torch::Tensor> confident_pseudo_labels(const torch::Tensor& logits,
                                                                 double min_confidence);
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -5,7 +5,7 @@
 #include "base/int_math.h"
 #include "train/trainer.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 namespace {
 
@@ -172,4 +172,4 @@ const OptionSchema<Options>& options_schema() {
   return schema;
 }
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -10,7 +10,7 @@
 #include "base/named_values.h"
 #include "spec/option_schema.h"
 
-namespace wei::spurious {
+namespace wei::spurious_selftrain {
 
 enum class DataKind { kGaussian, kColoredMnist, kCeleba };
 enum class AdaptMethod { kEntropy, kPseudoLabel };
@@ -111,4 +111,4 @@ struct Options {
 const NamedValues<DataKind>& data_kind_names();
 const OptionSchema<Options>& options_schema();
 
-}  // namespace wei::spurious
+}  // namespace wei::spurious_selftrain

@@ -10,9 +10,9 @@ TrainerInfo spurious_selftrain_trainer_info() {
   return trainer_info("spurious_selftrain",
                       "self-training under domain shift with a spurious feature (Chen et al. 2020): "
                       "Gaussian toy, colored MNIST, CelebA",
-                      spurious::options_schema(), [](const RunContext& ctx, const spurious::Options& o) {
-                        if (o.data.kind == spurious::DataKind::kGaussian) return spurious::make_toy_trainer(ctx, o);
-                        return spurious::make_image_trainer(ctx, o);
+                      spurious_selftrain::options_schema(), [](const RunContext& ctx, const spurious_selftrain::Options& o) {
+                        if (o.data.kind == spurious_selftrain::DataKind::kGaussian) return spurious_selftrain::make_toy_trainer(ctx, o);
+                        return spurious_selftrain::make_image_trainer(ctx, o);
                       });
 }
 

@@ -92,6 +92,7 @@ TEST_CASE("help, version, list and validate", "[cli]") {
 }
 
 TEST_CASE("validate, the sweep's up-front check and run refuse exactly the same specs", "[cli]") {
+  // Under --strict: without it, a key the spec does not read is a warning (tested in e2e/cli_run_test).
   TempDir tmp;
   const std::string hmm = std::string(WEI_SOURCE_DIR) + "/configs/hmm_prompt/quick_h4.yaml";
   const std::string toy = std::string(WEI_SOURCE_DIR) + "/configs/spurious_selftrain/toy_entropy.yaml";
@@ -105,13 +106,14 @@ TEST_CASE("validate, the sweep's up-front check and run refuse exactly the same 
   };
   for (const auto& spec_and_override : refused) {
     INFO(spec_and_override[0] << " " << spec_and_override[1]);
-    const auto validate = run_cli({"validate", spec_and_override[0], spec_and_override[1]}, tmp.path());
+    const auto validate = run_cli({"validate", spec_and_override[0], spec_and_override[1], "--strict"}, tmp.path());
     CHECK(validate.exit_code == 2);
-    const auto run = run_cli({"run", spec_and_override[0], spec_and_override[1], "--out", "run"}, tmp.path());
+    const auto run =
+        run_cli({"run", spec_and_override[0], spec_and_override[1], "--out", "run", "--strict"}, tmp.path());
     CHECK(run.exit_code == 2);
     CHECK(run.err == validate.err);
-    const auto sweep = run_cli({"sweep", spec_and_override[0], spec_and_override[1], "seed=0,1", "--out", "sweep"},
-                               tmp.path());
+    const auto sweep = run_cli(
+        {"sweep", spec_and_override[0], spec_and_override[1], "seed=0,1", "--out", "sweep", "--strict"}, tmp.path());
     CHECK(sweep.exit_code == 2);
     // Every point has the problem: the sweep reports it once.
     std::vector<std::string> expected;

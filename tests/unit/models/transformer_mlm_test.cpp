@@ -4,7 +4,7 @@
 
 TEST_CASE("TransformerMlm: shapes, embeddings path, max length", "[hmm_prompt]") {
   torch::manual_seed(0);
-  wei::TransformerMlmOptions o;
+  wei::models::TransformerMlmOptions o;
   o.input_vocab = 11;
   o.output_vocab = 10;
   o.max_length = 12;
@@ -12,7 +12,7 @@ TEST_CASE("TransformerMlm: shapes, embeddings path, max length", "[hmm_prompt]")
   o.heads = 2;
   o.layers = 1;
   o.ff_width = 32;
-  wei::TransformerMlm model(o);
+  wei::models::TransformerMlm model(o);
   model->eval();
   const auto tokens = torch::randint(11, {3, 12}, torch::kInt64);
   const auto logits = model->forward(tokens);
@@ -25,5 +25,5 @@ TEST_CASE("TransformerMlm: shapes, embeddings path, max length", "[hmm_prompt]")
   REQUIRE_FALSE(torch::allclose(model->forward(other)[0][0], logits[0][0]));
   REQUIRE_THROWS_AS(model->forward(torch::zeros({1, 13}, torch::kInt64)), std::invalid_argument);
   o.width = 15;
-  REQUIRE_THROWS_AS(wei::TransformerMlm(o), std::invalid_argument);
+  REQUIRE_THROWS_AS(wei::models::TransformerMlm(o), std::invalid_argument);
 }

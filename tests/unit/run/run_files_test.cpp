@@ -37,12 +37,6 @@ TEST_CASE("history is appended line by line and can be rewritten for resume", "[
   CHECK(lines == std::vector<std::string>{R"({"epoch":1})"});
 }
 
-TEST_CASE("first_non_finite names the path", "[metrics]") {
-  ordered_json v{{"a", {{"b", ordered_json::array({1.0, std::numeric_limits<double>::infinity()})}}}};
-  CHECK(wei::first_non_finite(v) == "a.b[1]");
-  CHECK(wei::json_all_finite(ordered_json{{"x", 1.5}}));
-}
-
 TEST_CASE("next_step: results are kept, checkpoints resumed, other leftovers started over", "[metrics]") {
   wei::testing::TempDir tmp;
   const wei::RunFiles files(tmp.path() / "run");

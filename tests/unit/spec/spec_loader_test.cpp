@@ -10,9 +10,10 @@ namespace {
 using wei::load_spec_text;
 using wei::SpecError;
 
-std::vector<std::string> problems(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+std::vector<std::string> problems(const std::string& yaml, const std::vector<std::string>& overrides = {},
+                                  wei::UnreadKeys unread = wei::UnreadKeys::kRefuse) {
   try {
-    load_spec_text(yaml, "x.yaml", overrides, wei::testing::ToyCatalog());
+    load_spec_text(yaml, "x.yaml", overrides, wei::testing::ToyCatalog(), unread);
   } catch (const SpecError& e) {
     return e.diagnostics();
   }
@@ -117,7 +118,24 @@ TEST_CASE("an unreadable spec file is an InputError naming it", "[spec]") {
                     "/nonexistent/spec.yaml: cannot read spec file (no such file)");
 }
 
-TEST_CASE("keys read only under a condition are refused when it does not hold", "[spec]") {
+TEST_CASE("keys read only under a condition are ignored with a warning when it does not hold", "[spec]") {
+  // One base spec swept over `method`: the keys of the other methods are reported and the run goes on.
+  const auto ce = load_spec_text("trainer: toy\nmethod: ce\nfocal:\n  gamma: 2\n", "x.yaml", {"focal.warmup=3"},
+                                 wei::testing::ToyCatalog());
+  CHECK(ce.warnings() ==
+        std::vector<std::string>{
+            "x.yaml:4:10: focal.gamma: ignored, not read when method is ce (read when method is focal)",
+            "override 'focal.warmup=3': focal.warmup: ignored, not read when method is ce (read when method is focal, "
+            "data.augment is true)"});
+  CHECK_FALSE(ce.has("focal.gamma"));
+  CHECK_FALSE(ce.to_json().contains("focal"));
+  CHECK(problems("trainer: toy\nmethod: ce\nfocal:\n  gamma: 2\n", {}, wei::UnreadKeys::kWarn).empty());
+  // A key no trainer declares stays an error either way.
+  CHECK(problems("trainer: toy\nfocal:\n  gama: 2\n", {}, wei::UnreadKeys::kWarn).size() == 1);
+  CHECK(load_spec_text("trainer: toy\n", "x.yaml", {}, wei::testing::ToyCatalog()).warnings().empty());
+}
+
+TEST_CASE("strict loading refuses keys read only under a condition that does not hold", "[spec]") {
   // focal.* is read with method focal only; focal.warmup also needs data.augment.
   CHECK(problems("trainer: toy\nmethod: ce\nfocal:\n  gamma: 2\n") ==
         std::vector<std::string>{"x.yaml:4:10: focal.gamma: not read when method is ce (read when method is focal)"});

@@ -111,7 +111,7 @@ TEST_CASE("gradients are combined weighted by each rank's share", "[data_paralle
     if (rank == 1) b.mutable_grad() = torch::full({1}, 8.0f);
     const double weight = rank == 0 ? 3.0 : 1.0;
     const double loss = rank == 0 ? 2.0 : 6.0;
-    const auto sums = group.sync_gradients({a, b}, weight, loss, loss * weight, weight, /*stop_here=*/false);
+    const auto sums = group.sync_gradients({a, b}, weight, loss, loss * weight, weight);
     const auto ga = a.grad();
     grads[rank] = {ga[0].item<float>(), ga[1].item<float>(), b.grad().defined() ? b.grad()[0].item<float>() : -1.0f};
     defined[rank] = b.grad().defined();

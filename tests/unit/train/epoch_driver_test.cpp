@@ -142,3 +142,22 @@ TEST_CASE("a stop request is honoured before the next step", "[train]") {
                   wei::InterruptedError);
   CHECK(steps == 2);
 }
+
+TEST_CASE("hooks: on_epoch_start once before the first step, after_step after every update", "[train]") {
+  Problem p;
+  torch::optim::SGD opt(p.model->parameters(), torch::optim::SGDOptions(0.1));
+  std::vector<std::string> calls;
+  wei::DriverOptions options;
+  options.on_epoch_start = [&](int64_t epoch) { calls.push_back("start " + std::to_string(epoch)); };
+  options.after_step = [&](const wei::StepBatch& b) {
+    // The update of this step is already applied: the gradient that produced it is still there.
+    calls.push_back("after " + std::to_string(b.step));
+  };
+  wei::EpochDriver(opt, wei::StopToken(), options)
+      .run(wei::EpochPlan::step_range(3, 4, 12), [&](const wei::StepBatch& b) {
+        calls.push_back("step " + std::to_string(b.step));
+        return wei::StepLoss{torch::cross_entropy_loss(p.model->forward(p.x), p.y)};
+      });
+  CHECK(calls == std::vector<std::string>{"start 4", "step 12", "after 12", "step 13", "after 13", "step 14",
+                                          "after 14"});
+}

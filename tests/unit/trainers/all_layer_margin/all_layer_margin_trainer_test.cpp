@@ -20,7 +20,7 @@ AlmOverrides alm_tiny(AlmOverrides more = {}) {
   AlmOverrides o{{"data.train_size", int64_t{96}},   {"data.test_size", int64_t{40}},
                  {"model.depth", int64_t{10}},       {"model.widen", int64_t{1}},
                  {"amo.switch_time", int64_t{2}},    {"optim.epochs", int64_t{3}},
-                 {"optim.batch_size", int64_t{32}},  {"optim.lr_milestones", std::vector<int64_t>{3}},
+                 {"optim.batch_size", int64_t{32}},  {"optim.lr_milestones", std::vector<int64_t>{2}},
                  {"margin.every", int64_t{2}},       {"margin.train_examples", int64_t{8}},
                  {"margin.test_examples", int64_t{8}}, {"margin.steps", int64_t{3}},
                  {"margin.bisections", int64_t{3}}};
@@ -51,7 +51,8 @@ TEST_CASE("all_layer_margin: SGD then AMO, the schedule, margins and final metri
   CHECK(data["model_parameters"] == 78138);  // WRN-10-1 of the all-layer-margin reference
   CHECK(trainer->headline().key == "test_error");
 
-  const auto rows = wei::testing::run_epochs(*trainer);
+  const auto run = wei::testing::fit_to_end(*trainer);
+  const auto& rows = run.rows;
   REQUIRE(rows.size() == 3);
   CHECK(rows[0]["method"] == "sgd");
   CHECK_FALSE(rows[0].contains("perturbed_train_accuracy"));
@@ -73,7 +74,7 @@ TEST_CASE("all_layer_margin: SGD then AMO, the schedule, margins and final metri
     CHECK(std::isfinite(row["train_loss"].get<double>()));
     CHECK(row["test_error"].get<double>() == Approx(100.0 - row["test_accuracy"].get<double>()));
   }
-  const json final = trainer->final_metrics();
+  const json& final = run.final;
   CHECK(final["test_error"] == rows[2]["test_error"]);
   CHECK(final["margin_test_median"] == rows[2]["margin_test_median"]);
   CHECK(final["method"] == "amo");

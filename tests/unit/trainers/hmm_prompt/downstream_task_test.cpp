@@ -4,7 +4,7 @@
 #include "trainers/hmm_prompt/downstream_task.h"
 #include "trainers/hmm_prompt/forward_backward.h"
 
-using namespace wei::hmm;
+using namespace wei::hmm_prompt;
 
 TEST_CASE("downstream task: labels are argmax of a sparse matrix on the exact posterior", "[hmm_prompt]") {
   auto rng = wei::make_std_rng(4, "task-test");

@@ -5,7 +5,7 @@
 #include "base/seeding.h"
 #include "trainers/hmm_prompt/forward_backward.h"
 
-using namespace wei::hmm;
+using namespace wei::hmm_prompt;
 
 namespace {
 

@@ -37,7 +37,7 @@ double cpu_seconds_since(std::clock_t start) {
   return static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
 }
 
-void write_case(const std::string& path, const wei::hmm::Hmm& hmm, const wei::hmm::Samples& s) {
+void write_case(const std::string& path, const wei::hmm_prompt::Hmm& hmm, const wei::hmm_prompt::Samples& s) {
   std::ofstream out(path);
   out.precision(17);
   out << hmm.num_states << ' ' << hmm.vocab << ' ' << s.count << ' ' << s.length << '\n';
@@ -54,8 +54,8 @@ void write_case(const std::string& path, const wei::hmm::Hmm& hmm, const wei::hm
 void bench_fb(const std::string& dir, const std::vector<int64_t>& states) {
   for (int64_t h : states) {
     auto rng = wei::make_std_rng(0, "bench-hmm-" + std::to_string(h));
-    const auto hmm = wei::hmm::make_vanilla_hmm(h, 10, wei::hmm::HmmTemperatures{}, rng);
-    const auto samples = wei::hmm::sample(hmm, kSequences, kLength, rng);
+    const auto hmm = wei::hmm_prompt::make_vanilla_hmm(h, 10, wei::hmm_prompt::HmmTemperatures{}, rng);
+    const auto samples = wei::hmm_prompt::sample(hmm, kSequences, kLength, rng);
     write_case(dir + "/h" + std::to_string(h) + ".txt", hmm, samples);
     double loglik = 0.0;
     int64_t tokens = 0;
@@ -64,7 +64,7 @@ void bench_fb(const std::string& dir, const std::vector<int64_t>& states) {
     do {
       loglik = 0.0;
       for (int64_t n = 0; n < kSequences; ++n)
-        loglik += wei::hmm::forward_backward(hmm, &samples.tokens[n * kLength], kLength).log_likelihood;
+        loglik += wei::hmm_prompt::forward_backward(hmm, &samples.tokens[n * kLength], kLength).log_likelihood;
       tokens += kSequences * kLength;
     } while (cpu_seconds_since(start) < 0.5);
     const double secs = cpu_seconds_since(start);
@@ -75,28 +75,28 @@ void bench_fb(const std::string& dir, const std::vector<int64_t>& states) {
 
 void bench_pretrain(int64_t steps) {
   auto rng = wei::make_std_rng(0, "bench-hmm-pretrain");
-  const auto hmm = wei::hmm::make_vanilla_hmm(10, 10, wei::hmm::HmmTemperatures{}, rng);
+  const auto hmm = wei::hmm_prompt::make_vanilla_hmm(10, 10, wei::hmm_prompt::HmmTemperatures{}, rng);
   // The trainer's default model and batch.
-  const wei::hmm::Options defaults;
-  wei::TransformerMlmOptions options;
+  const wei::hmm_prompt::Options defaults;
+  wei::models::TransformerMlmOptions options;
   options.width = defaults.model.width;
   options.heads = defaults.model.heads;
   options.layers = defaults.model.layers;
   options.ff_width = defaults.model.ff_width;
   options.max_length = defaults.pretrain.block_length;
-  const auto blocks = wei::hmm::make_blocks(wei::hmm::sample(hmm, 200, 1280, rng), options.max_length);
+  const auto blocks = wei::hmm_prompt::make_blocks(wei::hmm_prompt::sample(hmm, 200, 1280, rng), options.max_length);
   torch::manual_seed(0);
-  wei::TransformerMlm model(options);
+  wei::models::TransformerMlm model(options);
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
   auto gen = wei::make_generator(0, "bench-hmm-batches");
   const int64_t batch = defaults.pretrain.batch_size;
   auto step = [&] {
     const auto index = torch::randint(blocks.size(0), {batch}, gen, torch::TensorOptions().dtype(torch::kInt64));
-    const auto masked = wei::hmm::mask_tokens(blocks.index_select(0, index), 0.15, 10, 10, gen);
+    const auto masked = wei::hmm_prompt::mask_tokens(blocks.index_select(0, index), 0.15, 10, 10, gen);
     const auto logits = model->forward(masked.inputs).view({-1, 10});
     const auto loss = torch::nn::functional::cross_entropy(
         logits, masked.targets.view(-1),
-        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(wei::hmm::kIgnoreIndex));
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(wei::hmm_prompt::kIgnoreIndex));
     opt.zero_grad();
     loss.backward();
     opt.step();

@@ -38,14 +38,14 @@ TEST_CASE("hmm_prompt end to end at H = 4 beats chance clearly", "[hmm_prompt]")
   REQUIRE(data["source"] == "synthetic");
   REQUIRE(data["hidden_states"] == 4);
   REQUIRE(trainer->num_epochs() == 3 + 20 + 3);
-  std::vector<nlohmann::ordered_json> rows;
-  for (int64_t e = 0; e < trainer->num_epochs(); ++e) rows.push_back(trainer->train_epoch(e));
+  const auto run = wei::testing::fit_to_end(*trainer);
+  const auto& rows = run.rows;
   REQUIRE(rows.front()["phase"] == "pretrain");
   REQUIRE(rows[3]["phase"] == "head");
   REQUIRE(rows.back()["phase"] == "prompt");
   // The MLM learned something: loss below the uniform log 10 = 2.30.
   REQUIRE(rows[2]["mlm_loss"].get<double>() < 1.5);
-  const auto final = trainer->final_metrics();
+  const auto& final = run.final;
   const double majority = data["test_majority_acc"].get<double>();
   INFO("final: " << final.dump() << " majority " << majority);
   REQUIRE(final["oracle_head_acc"].get<double>() > 0.9);
@@ -70,19 +70,20 @@ TEST_CASE("hmm_prompt resumes bit-identically from a checkpoint in every phase",
   auto straight = make_trainer(fixture);
   const int64_t epochs = straight->num_epochs();
   REQUIRE(epochs == 6);
-  std::vector<nlohmann::ordered_json> expected;
-  for (int64_t e = 0; e < epochs; ++e) expected.push_back(straight->train_epoch(e));
-  const auto expected_final = straight->final_metrics();
+  const auto expected_run = wei::testing::fit_to_end(*straight);
+  const auto& expected = expected_run.rows;
+  const auto& expected_final = expected_run.final;
 
   for (int64_t cut : {1, 2, 4, 5}) {  // inside pretraining, at each phase start, mid-prompt
     auto first = make_trainer(fixture);
-    for (int64_t e = 0; e < cut; ++e) first->train_epoch(e);
+    wei::testing::run_epochs(*first, 0, cut);
     const std::string checkpoint = wei::testing::save_checkpoint(*first);
     first.reset();
     auto resumed = make_trainer(fixture);
     wei::testing::load_checkpoint(*resumed, checkpoint);
-    for (int64_t e = cut; e < epochs; ++e) REQUIRE(resumed->train_epoch(e) == expected[e]);
-    REQUIRE(resumed->final_metrics() == expected_final);
+    const auto tail = wei::testing::fit_to_end(*resumed, cut);
+    REQUIRE(tail.rows == std::vector<nlohmann::ordered_json>(expected.begin() + cut, expected.end()));
+    REQUIRE(tail.final == expected_final);
   }
 }
 
@@ -98,8 +99,7 @@ TEST_CASE("hmm_prompt memory HMM uses the attention head", "[hmm_prompt]") {
   const wei::testing::TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 2);
   auto trainer = make_trainer(fixture);
   REQUIRE(trainer->data_info()["hidden_states"] == 8);
-  for (int64_t e = 0; e < trainer->num_epochs(); ++e) trainer->train_epoch(e);
-  const auto final = trainer->final_metrics();
+  const auto final = wei::testing::fit_to_end(*trainer).final;
   REQUIRE(final["head"] == "attention");
   REQUIRE(final["oracle_head_acc"].get<double>() >= 0.0);
   // The ideal attention head reads exact conditionals at every input position.
@@ -147,10 +147,8 @@ Run run_all(const std::map<std::string, wei::ParamValue>& setting) {
   const wei::testing::TrainerFixture fixture(wei::hmm_prompt_trainer_info(), setting, 5);
   auto trainer = fixture.trainer();
   trainer->prepare();
-  Run run;
-  for (int64_t e = 0; e < trainer->num_epochs(); ++e) run.rows.push_back(trainer->train_epoch(e));
-  run.final = trainer->final_metrics();
-  return run;
+  const auto fitted = wei::testing::fit_to_end(*trainer);
+  return Run{fitted.rows, fitted.final};
 }
 
 // The row of `phase` that `report` picks for `prefix` ("" = the tuned head or the prompt, else
@@ -215,7 +213,7 @@ TEST_CASE("hmm_prompt pretraining chunks and masking are independent of the tuni
     auto trainer = fixture.trainer();
     trainer->prepare();
     REQUIRE(trainer->data_info()["pretrain_blocks"] == 100);
-    for (int64_t e = 0; e < trainer->num_epochs(); ++e) trainer->train_epoch(e);
+    wei::testing::run_epochs(*trainer);
   }
   // Chunks longer than the sampled sequences, or shorter than the tuning input, are refused.
   setting["pretrain.block_length"] = int64_t{2048};

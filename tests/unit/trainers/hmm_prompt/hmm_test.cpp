@@ -5,7 +5,7 @@
 #include "base/seeding.h"
 #include "trainers/hmm_prompt/hmm.h"
 
-using namespace wei::hmm;
+using namespace wei::hmm_prompt;
 
 namespace {
 

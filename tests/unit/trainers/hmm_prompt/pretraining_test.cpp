@@ -3,7 +3,7 @@
 #include "base/seeding.h"
 #include "trainers/hmm_prompt/pretraining.h"
 
-using namespace wei::hmm;
+using namespace wei::hmm_prompt;
 
 TEST_CASE("make_blocks cuts sequences into consecutive blocks", "[hmm_prompt]") {
   Samples s;

@@ -3,19 +3,19 @@
 #include "base/seeding.h"
 #include "trainers/hmm_prompt/tuning.h"
 
-using namespace wei::hmm;
+using namespace wei::hmm_prompt;
 
 namespace {
 
-wei::TransformerMlm tiny_model() {
+wei::models::TransformerMlm tiny_model() {
   torch::manual_seed(3);
-  wei::TransformerMlmOptions o;
+  wei::models::TransformerMlmOptions o;
   o.max_length = 16;
   o.width = 16;
   o.heads = 2;
   o.layers = 1;
   o.ff_width = 32;
-  return wei::TransformerMlm(o);
+  return wei::models::TransformerMlm(o);
 }
 
 }  // namespace

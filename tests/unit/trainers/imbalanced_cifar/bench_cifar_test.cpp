@@ -17,6 +17,7 @@
 #include "models/resnet_cifar.h"
 #include "train/autocast_scope.h"
 #include "data/cifar_batches.h"
+#include "train/fit.h"
 #include "trainers/imbalanced_cifar/losses.h"
 #include "unit/data/cifar_test_data.h"
 #include "unit/trainers/imbalanced_cifar/trainer_fixture.h"
@@ -114,11 +115,14 @@ TEST_CASE("bench: one LDAM-DRW trainer epoch of CIFAR-10-LT-100", "[.][imbalance
        {"precision", std::string(precision ? precision : "fp32")}});
   auto trainer = fixture.trainer();
   trainer->prepare();
-  auto row = trainer->train_epoch(0);
+  wei::FitRecord record;
+  wei::fit(*trainer, record, fixture.meter());
+  const auto& row = record.history.at(0);
+  const auto& timing = record.epoch_timing.at(0);
   std::cout << "trainer epoch (" << (root ? "real CIFAR-10-LT-100" : "synthetic stand-in") << ", "
             << (precision ? precision : "fp32") << ", batch " << env_int("WEI_BENCH_BATCH", 128) << ", threads "
-            << torch::get_num_threads() << ", cpu): train " << row["timing"]["train_seconds"].get<double>() << " s (batch building "
-            << row["timing"]["data_seconds"].get<double>() << " s), eval " << row["timing"]["eval_seconds"].get<double>() << " s on "
-            << trainer->data_info()["test_size"] << " images, " << row["timing"]["train_images_per_second"].get<double>()
+            << torch::get_num_threads() << ", cpu): train " << timing["train_seconds"].get<double>() << " s (batch building "
+            << timing["data_seconds"].get<double>() << " s), eval " << timing["eval_seconds"].get<double>() << " s on "
+            << trainer->data_info()["test_size"] << " images, " << timing["train_images_per_second"].get<double>()
             << " train img/s, test error " << row["test_error"].get<double>() << "%\n";
 }

@@ -42,7 +42,8 @@ TEST_CASE("synthetic LDAM-DRW run: data block, rows, margins and weights", "[imb
   CHECK(trainer->headline().key == "test_error");
   CHECK(trainer->headline().lower_is_better);
 
-  auto rows = run_epochs(*trainer);
+  const auto run = wei::testing::fit_to_end(*trainer);
+  const auto& rows = run.rows;
   REQUIRE(rows.size() == 2);
   // DRW from epoch index 1: uniform weights first, class-balanced afterwards.
   CHECK(rows[0]["class_weights"].get<std::vector<double>>() == std::vector<double>(10, 1.0));
@@ -58,7 +59,7 @@ TEST_CASE("synthetic LDAM-DRW run: data block, rows, margins and weights", "[imb
     CHECK(row.contains("test_medium_shot_accuracy"));
     CHECK(row.contains("test_few_shot_accuracy"));
   }
-  auto final = trainer->final_metrics();
+  const auto& final = run.final;
   CHECK(final["test_error"] == rows[1]["test_error"]);
   CHECK(final["classifier"] == "cosine");
   auto margins = final["margins"].get<std::vector<double>>();
@@ -111,8 +112,9 @@ TEST_CASE("bf16 CPU runs are deterministic and differ from fp32", "[imbalanced_c
   TrainerFixture fixture(tiny_bf16, 3);
   auto first = fixture.trainer();
   first->prepare();
-  const auto rows = run_epochs(*first);
-  CHECK(first->final_metrics()["precision"] == "bf16");
+  const auto run = wei::testing::fit_to_end(*first);
+  const auto& rows = run.rows;
+  CHECK(run.final["precision"] == "bf16");
   auto second = fixture.trainer();
   second->prepare();
   CHECK(run_epochs(*second) == rows);

@@ -66,16 +66,3 @@ TEST_CASE("class-balanced sampling really balances the classes", "[imbalanced_ci
   CHECK(std::get<0>(perm.sort()).equal(torch::arange(12406, torch::kInt64)));
   CHECK_FALSE(perm.equal(torch::arange(12406, torch::kInt64)));
 }
-
-TEST_CASE("warm-up then step learning rate as the reference code", "[imbalanced_cifar][schedule]") {
-  LrSchedule s;  // 0.1, 5 warm-up epochs, x0.01 at 160 and 180
-  CHECK(lr_at_epoch(s, 0) == Approx(0.02));
-  CHECK(lr_at_epoch(s, 4) == Approx(0.1));
-  CHECK(lr_at_epoch(s, 5) == Approx(0.1));
-  CHECK(lr_at_epoch(s, 159) == Approx(0.1));
-  CHECK(lr_at_epoch(s, 160) == Approx(0.001));
-  CHECK(lr_at_epoch(s, 179) == Approx(0.001));
-  CHECK(lr_at_epoch(s, 180) == Approx(0.00001));
-  s.warmup_epochs = 0;
-  CHECK(lr_at_epoch(s, 0) == Approx(0.1));
-}

@@ -25,7 +25,6 @@ class TrainerFixture : public wei::testing::TrainerFixture {
       : wei::testing::TrainerFixture(imbalanced_cifar_trainer_info(), overrides, seed, std::move(stop)) {}
 };
 
-// Every history row without its volatile "timing" object (the runner moves it to run.epoch_timing).
 using wei::testing::run_epochs;
 
 }  // namespace wei::imbalanced_cifar::testing

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace wei::label_noise;
+using namespace wei::label_noise_sgd;
 
 namespace {
 Problem small_problem() {

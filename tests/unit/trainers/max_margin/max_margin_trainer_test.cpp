@@ -22,11 +22,6 @@ MmFixture mm_fixture(const MmOverrides& overrides, uint64_t seed = 0) {
 }
 
 
-json mm_without_timing(json row) {
-  row.erase("timing");
-  return row;
-}
-
 MmOverrides mm_small_linear() {
   return {{"linear.dim", int64_t{5000}},   {"linear.n_train", int64_t{50}},  {"linear.mu_norm", 8.0},
           {"linear.logistic_steps", int64_t{3000}}, {"linear.log_every", int64_t{1000}},
@@ -65,7 +60,8 @@ TEST_CASE("max_margin linear: one row per classifier, the paper's regime end to 
   CHECK(trainer->data_info()["source"] == "synthetic");
   CHECK(trainer->data_info()["train_size"] == 50);
   REQUIRE(trainer->num_epochs() == 1 + 3 + 3);
-  const std::vector<json> rows = wei::testing::run_epochs(*trainer);
+  const auto run = wei::testing::fit_to_end(*trainer);
+  const std::vector<json>& rows = run.rows;
   std::vector<std::string> names;
   for (const json& row : rows) names.push_back(row["classifier"]);
   const std::vector<std::string> expected = {"max_margin",      "logistic",  "logistic",   "logistic",
@@ -77,7 +73,7 @@ TEST_CASE("max_margin linear: one row per classifier, the paper's regime end to 
   CHECK(rows[1]["margin_ratio"].get<double>() < rows[3]["margin_ratio"].get<double>());
   CHECK_FALSE(rows[1].contains("test_error_mc"));
 
-  const json final = trainer->final_metrics();
+  const json& final = run.final;
   const json& c = final["classifiers"];
   CHECK(final["test_error"] == c["max_margin"]["test_error"]);
   CHECK(final["max_margin"] == c["max_margin"]["normalized_margin"]);
@@ -100,13 +96,14 @@ TEST_CASE("max_margin linear: one row per classifier, the paper's regime end to 
   // Same seed, same everything; resuming the linear rows from a checkpoint too.
   auto again = fx.trainer();
   again->prepare();
-  for (int64_t e = 0; e < 2; ++e) again->train_epoch(e);
+  wei::testing::run_epochs(*again, 0, 2);
   const std::string checkpoint = wei::testing::save_checkpoint(*again);
   auto resumed = fx.trainer();
   resumed->prepare();
   wei::testing::load_checkpoint(*resumed, checkpoint);
-  CHECK(wei::testing::run_epochs(*resumed, 2) == std::vector<json>(rows.begin() + 2, rows.end()));
-  CHECK(resumed->final_metrics() == final);
+  const auto tail = wei::testing::fit_to_end(*resumed, 2);
+  CHECK(tail.rows == std::vector<json>(rows.begin() + 2, rows.end()));
+  CHECK(tail.final == final);
 }
 
 TEST_CASE("max_margin hypersphere: SGD until the margin, where the run ends", "[max_margin]") {
@@ -115,9 +112,9 @@ TEST_CASE("max_margin hypersphere: SGD until the margin, where the run ends", "[
   trainer->prepare();
   CHECK(trainer->data_info()["source"] == "synthetic");
   CHECK(trainer->data_info()["test_size"] == 512);
-  std::vector<json> rows;
-  for (const json& row : wei::testing::run_epochs(*trainer)) rows.push_back(mm_without_timing(row));
-  const json final = trainer->final_metrics();
+  const auto run = wei::testing::fit_to_end(*trainer);
+  const std::vector<json>& rows = run.rows;
+  const json& final = run.final;
   REQUIRE(final["reached_margin"] == true);
   const int64_t passes = final["passes"];
   CHECK(passes < 60);
@@ -141,26 +138,25 @@ TEST_CASE("max_margin hypersphere resumes from a checkpoint with identical resul
   const MmFixture fx = mm_fixture(overrides);
   auto whole = fx.trainer();
   whole->prepare();
-  std::vector<json> rows;
-  for (const json& row : wei::testing::run_epochs(*whole)) rows.push_back(mm_without_timing(row));
-  const json final = whole->final_metrics();
+  const auto run = wei::testing::fit_to_end(*whole);
+  const std::vector<json>& rows = run.rows;
+  const json& final = run.final;
 
   auto interrupted = fx.trainer();
   interrupted->prepare();
-  for (int64_t e = 0; e < 3; ++e) interrupted->train_epoch(e);
+  wei::testing::run_epochs(*interrupted, 0, 3);
   const std::string checkpoint = wei::testing::save_checkpoint(*interrupted);
   interrupted->train_epoch(3);  // moves on past the checkpoint, as a killed run would have
   auto resumed = fx.trainer();
   resumed->prepare();
   wei::testing::load_checkpoint(*resumed, checkpoint);
-  std::vector<json> tail;
-  for (const json& row : wei::testing::run_epochs(*resumed, 3)) tail.push_back(mm_without_timing(row));
-  CHECK(tail == std::vector<json>(rows.begin() + 3, rows.end()));
-  CHECK(resumed->final_metrics() == final);
+  const auto tail = wei::testing::fit_to_end(*resumed, 3);
+  CHECK(tail.rows == std::vector<json>(rows.begin() + 3, rows.end()));
+  CHECK(tail.final == final);
 
   auto other_seed = mm_fixture(overrides, 5).trainer();
   other_seed->prepare();
-  CHECK(mm_without_timing(other_seed->train_epoch(0)) != rows[0]);
+  CHECK(wei::testing::run_epochs(*other_seed, 0, 1).at(0) != rows[0]);
 }
 
 TEST_CASE("max_margin: a stop request interrupts the SVM, the descent and SGD", "[max_margin]") {

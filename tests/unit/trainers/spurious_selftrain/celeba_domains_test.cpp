@@ -11,7 +11,7 @@
 #include "trainers/spurious_selftrain/celeba_domains.h"
 
 namespace fs = std::filesystem;
-using namespace wei::spurious;
+using namespace wei::spurious_selftrain;
 
 // The shared 2,600-image subset, extracted once into the git-ignored .cache/ with links to the
 // label files; "" when ../shared/data/celeba is absent.

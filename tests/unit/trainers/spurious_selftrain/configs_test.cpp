@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "support/trainer_fixture.h"
 #include "train/registry.h"
 #include "spec/spec_loader.h"
 #include "trainers/spurious_selftrain/spurious_selftrain_trainer.h"
@@ -43,8 +44,7 @@ TEST_CASE("toy_entropy.yaml, shortened by overrides, reproduces the paper's toy 
   const wei::RunContext ctx{torch::Device(torch::kCPU), 0, *log, wei::StopToken()};
   auto trainer = registry.get("spurious_selftrain").create(spec, ctx);
   trainer->prepare();
-  for (int64_t e = 0; e < trainer->num_epochs(); ++e) trainer->train_epoch(e);
-  const nlohmann::ordered_json final = trainer->final_metrics();
+  const nlohmann::ordered_json final = wei::testing::fit_to_end(*trainer).final;
   CHECK(final["spurious_norm_before"].get<double>() > 0.35);
   CHECK(final["spurious_norm_after"].get<double>() < 0.05);
   CHECK(final["target_acc_after"].get<double>() > 0.972);

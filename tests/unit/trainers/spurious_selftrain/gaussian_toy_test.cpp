@@ -4,7 +4,7 @@
 #include "trainers/spurious_selftrain/gaussian_toy.h"
 #include "unit/trainers/spurious_selftrain/run_context_fixture.h"
 
-using namespace wei::spurious;
+using namespace wei::spurious_selftrain;
 
 TEST_CASE("toy Bayes accuracy is Phi(||c||)", "[spurious_selftrain]") {
   CHECK(normal_cdf(0.0) == Approx(0.5).epsilon(1e-15));
@@ -44,12 +44,12 @@ TEST_CASE("unit projection and spurious norm", "[spurious_selftrain]") {
 
 TEST_CASE("toy: entropy minimisation removes the spurious weight", "[spurious_selftrain]") {
   // The paper's schedule, shortened: lr x10 and steps / 10 follow the same gradient-flow path.
-  const wei::spurious::testing::ContextFixture fx({{"gaussian.lr", 1e-2},
+  const wei::spurious_selftrain::testing::ContextFixture fx({{"gaussian.lr", 1e-2},
                                                    {"gaussian.source_steps", int64_t{2000}},
                                                    {"gaussian.target_steps", int64_t{1000}},
                                                    {"gaussian.log_every", int64_t{500}}});
   auto trainer = fx.trainer();
-  const auto [last, final] = wei::spurious::testing::run_all(*trainer);
+  const auto [last, final] = wei::spurious_selftrain::testing::run_all(*trainer);
   CHECK(trainer->num_epochs() == 6);
   CHECK(last["phase"] == "entropy");
   CHECK(final["bayes_acc"].get<double>() == Approx(0.97725).margin(1e-4));
@@ -60,14 +60,14 @@ TEST_CASE("toy: entropy minimisation removes the spurious weight", "[spurious_se
 }
 
 TEST_CASE("toy: pseudo-labelling rounds remove the spurious weight", "[spurious_selftrain]") {
-  const wei::spurious::testing::ContextFixture fx({{"adapt.method", std::string("pseudo_label")},
+  const wei::spurious_selftrain::testing::ContextFixture fx({{"adapt.method", std::string("pseudo_label")},
                                                    {"gaussian.lr", 1e-2},
                                                    {"gaussian.source_steps", int64_t{2000}},
                                                    {"gaussian.log_every", int64_t{1000}},
                                                    {"gaussian.pl_rounds", int64_t{10}},
                                                    {"gaussian.pl_steps", int64_t{100}}});
   auto trainer = fx.trainer();
-  const auto [last, final] = wei::spurious::testing::run_all(*trainer);
+  const auto [last, final] = wei::spurious_selftrain::testing::run_all(*trainer);
   CHECK(trainer->num_epochs() == 12);
   CHECK(last["phase"] == "pseudo_label");
   CHECK(last["round"] == 10);
@@ -81,20 +81,19 @@ TEST_CASE("toy: a resumed run is bit-identical to an uninterrupted one", "[spuri
                                                              {"gaussian.target_steps", int64_t{300}},
                                                              {"gaussian.target_size", int64_t{2000}},
                                                              {"gaussian.log_every", int64_t{100}}};
-  const wei::spurious::testing::ContextFixture fx(overrides, 7);
+  const wei::spurious_selftrain::testing::ContextFixture fx(overrides, 7);
   auto whole = fx.trainer();
-  const auto [whole_last, whole_final] = wei::spurious::testing::run_all(*whole);
+  const auto [whole_last, whole_final] = wei::spurious_selftrain::testing::run_all(*whole);
 
   auto first = fx.trainer();
   first->prepare();
-  for (int64_t e = 0; e < 4; ++e) first->train_epoch(e);  // into the entropy phase
+  wei::testing::run_epochs(*first, 0, 4);  // into the entropy phase
   const std::string checkpoint = wei::testing::save_checkpoint(*first);
 
   auto resumed = fx.trainer();
   resumed->prepare();
   wei::testing::load_checkpoint(*resumed, checkpoint);
-  nlohmann::ordered_json last;
-  for (int64_t e = 4; e < resumed->num_epochs(); ++e) last = resumed->train_epoch(e);
-  CHECK(last == whole_last);
-  CHECK(resumed->final_metrics() == whole_final);
+  const auto tail = wei::testing::fit_to_end(*resumed, 4);
+  CHECK(tail.rows.back() == whole_last);
+  CHECK(tail.final == whole_final);
 }

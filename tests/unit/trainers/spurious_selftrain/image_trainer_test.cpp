@@ -7,8 +7,8 @@
 #include "trainers/spurious_selftrain/networks.h"
 #include "unit/trainers/spurious_selftrain/run_context_fixture.h"
 
-using namespace wei::spurious;
-using wei::spurious::testing::ContextFixture;
+using namespace wei::spurious_selftrain;
+using wei::spurious_selftrain::testing::ContextFixture;
 
 TEST_CASE("colored MNIST colours: tied to the label in the source, uniform in the target", "[spurious_selftrain]") {
   at::Generator gen = wei::make_generator(3, "c");
@@ -68,7 +68,7 @@ TEST_CASE("colored MNIST on the synthetic stand-in: source relies on colour, ada
     }
     const ContextFixture fx(overrides);
     auto trainer = fx.trainer();
-    const auto [last, final] = wei::spurious::testing::run_all(*trainer);
+    const auto [last, final] = wei::spurious_selftrain::testing::run_all(*trainer);
     CHECK(trainer->data_info()["source"] == "synthetic");
     CHECK(trainer->data_info()["source_train_size"] == 300);
     CHECK(trainer->data_info()["target_train_size"] == 450);

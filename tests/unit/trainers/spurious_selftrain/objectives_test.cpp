@@ -4,7 +4,7 @@
 
 #include "trainers/spurious_selftrain/objectives.h"
 
-using namespace wei::spurious;
+using namespace wei::spurious_selftrain;
 
 // Hand values: with p = 3/4 (z = ln 3, or logits [0, ln 3]) the entropy is
 // -(1/4) ln(1/4) - (3/4) ln(3/4) = ln 4 - (3/4) ln 3 = 0.5623351446; at p = 1/2 it is ln 2.

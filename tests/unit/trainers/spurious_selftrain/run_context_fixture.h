@@ -8,7 +8,7 @@
 #include "support/trainer_fixture.h"
 #include "trainers/spurious_selftrain/spurious_selftrain_trainer.h"
 
-namespace wei::spurious::testing {
+namespace wei::spurious_selftrain::testing {
 
 // The spurious_selftrain trainer built from its schema defaults plus `overrides`.
 class ContextFixture : public wei::testing::TrainerFixture {
@@ -20,9 +20,8 @@ class ContextFixture : public wei::testing::TrainerFixture {
 // Runs every epoch and returns {last history row, final block}.
 inline std::pair<nlohmann::ordered_json, nlohmann::ordered_json> run_all(Trainer& trainer) {
   trainer.prepare();
-  nlohmann::ordered_json last;
-  for (int64_t e = 0; e < trainer.num_epochs(); ++e) last = trainer.train_epoch(e);
-  return {last, trainer.final_metrics()};
+  const auto run = wei::testing::fit_to_end(trainer);
+  return {run.rows.back(), run.final};
 }
 
-}  // namespace wei::spurious::testing
+}  // namespace wei::spurious_selftrain::testing
