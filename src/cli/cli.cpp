@@ -11,8 +11,8 @@
 #include "base/directory_lock.h"
 #include "base/durable_file.h"
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
 #include "trainers/register_builtin.h"
 
 namespace wei::cli {

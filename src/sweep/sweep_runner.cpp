@@ -23,6 +23,7 @@
 #include "base/memory_info.h"
 #include "base/device.h"
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "base/stop_signals.h"
 #include "base/stopwatch.h"
 #include "run/checkpoint_file.h"
@@ -41,9 +42,6 @@ using json = nlohmann::ordered_json;
 namespace {
 
 constexpr int kSweepSchemaVersion = 1;
-constexpr int kExitIoError = 3;
-constexpr int kExitBusy = 4;
-constexpr int kExitInterrupted = 130;
 
 // What this coordinator learned of a point that its run files cannot say (a worker killed by a
 // signal, a checkpoint that fails its verification).
@@ -210,7 +208,7 @@ PointOutcome outcome_of(int wait_status, const RunFiles& files, const Worker& wo
   const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 1;
   if (code == kExitBusy) return {"failed", "its run directory is in use by another command"};
   const std::string status = point_status(files);
-  if (status == "pending" || (code != 0 && code != kExitInterrupted && status == "interrupted")) {
+  if (status == "pending" || (code != kExitOk && code != kExitInterrupted && status == "interrupted")) {
     return {"failed", "the worker exited with code " + std::to_string(code) + " before recording a result"};
   }
   return {status, ""};
@@ -352,14 +350,14 @@ int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
   const LocalResult result = run_local(options, plan, root, todo, options.index ? 1 : options.jobs, outcomes);
   if (result.interrupted) return kExitInterrupted;
 
-  int exit_code = 0;
+  int exit_code = kExitOk;
   for (const auto& point : plan.points) {
     if (options.index && point.index != *options.index) continue;
     const auto outcome = result.outcomes.find(point.index);
     const std::string status =
         outcome != result.outcomes.end() ? outcome->second.status : point_status(RunFiles(root / point.dir_name));
     if (status == "io_error") exit_code = std::max(exit_code, kExitIoError);
-    if (status != "ok" && exit_code == 0) exit_code = 1;
+    if (status != "ok" && exit_code == kExitOk) exit_code = kExitFailed;
   }
   return exit_code;
 }
