@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -26,6 +25,7 @@
 #include "base/exit_codes.h"
 #include "base/stop_signals.h"
 #include "base/stopwatch.h"
+#include "base/utc_time.h"
 #include "run/checkpoint_file.h"
 #include "run/progress.h"
 #include "run/run_files.h"
@@ -282,15 +282,6 @@ LocalResult run_local(const SweepOptions& options, const SweepPlan& plan, const 
   return result;
 }
 
-std::string utc_stamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
-
 }  // namespace
 
 int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
@@ -304,7 +295,8 @@ int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
     throw InputError("--index " + std::to_string(*options.index) + " is out of range: the sweep has " +
                      std::to_string(plan.points.size()) + " points");
   }
-  const fs::path root = options.out_dir ? fs::path(*options.out_dir) : fs::path("results") / name / ("sweep-" + utc_stamp());
+  const fs::path root = options.out_dir ? fs::path(*options.out_dir)
+                                        : fs::path("results") / name / ("sweep-" + utc_timestamp(kUtcCompactFormat));
   // One coordinator per root; the array tasks of one Slurm sweep share it, each locking its point.
   DirectoryLock lock(root, options.index ? DirectoryLock::Mode::kShared : DirectoryLock::Mode::kExclusive,
                      "wei-run sweep " + options.spec_path);
