@@ -16,6 +16,7 @@
 #include <map>
 #include <thread>
 
+#include "base/clipped_text.h"
 #include "base/directory_lock.h"
 #include "base/world_info.h"
 #include "base/durable_file.h"
@@ -80,7 +81,7 @@ std::string validate_points(const SweepOptions& options, const SweepPlan& plan, 
     if (points.size() == plan.points.size() && plan.points.size() > 1) {
       diagnostics.push_back(message + " (every point)");
     } else {
-      for (const auto& point : points) diagnostics.push_back("point " + point + ": " + message);
+      for (const auto& point : points) diagnostics.push_back("point " + clipped(point) + ": " + message);
     }
   }
   throw SpecError(std::move(diagnostics));
