@@ -16,6 +16,9 @@
 #   defaults: WRN-16-2, 5000 images, batch 128, all cores; --widen 4 is the GUIDE's setting
 #   (official code on this kind of machine: SGD 129.7 s, AMO 274.1 s a 5,000-image epoch)
 #   --ref-settings   Python threads:workers pairs (default "N:0 N:2", N = --threads)
+#   --data DIR       real CIFAR-10, the same folder for wei-run (its data.root) and the Python
+#                    reference: the one holding cifar-10-batches-bin/, or that folder itself (default
+#                    .cache/cifar10 when the tests built it, else wei-run's synthetic stand-in)
 # Environment: BUILD (default build), the folder holding wei-run and wei_tests.
 set -euo pipefail
 
@@ -34,7 +37,7 @@ while [[ $# -gt 0 ]]; do
     --data) data="$2"; shift 2 ;;
     --ref-settings) ref_settings="$2"; shift 2 ;;
     --no-reference) reference=0; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^# Environment/p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

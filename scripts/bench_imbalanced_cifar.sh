@@ -17,6 +17,9 @@
 #                    LibTorch's reference code there, 15x slower than fp32); naming bf16 forces it
 #   --ref-settings   Python threads:workers pairs (default "N:0 N:2 1:0", N = --threads; 1 thread is
 #                    how Debian's python3-torch starts when nothing sets it)
+#   --data DIR       real CIFAR-10, the same folder for wei-run (its data.root) and the Python
+#                    reference: the one holding cifar-10-batches-bin/, or that folder itself (default
+#                    .cache/cifar10 when the tests built it, else wei-run's synthetic stand-in)
 # Environment: BUILD (default build), the folder holding wei-run and wei_tests.
 set -euo pipefail
 
@@ -35,7 +38,7 @@ while [[ $# -gt 0 ]]; do
     --precisions) precisions="$2"; shift 2 ;;
     --ref-settings) ref_settings="$2"; shift 2 ;;
     --no-reference) reference=0; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^# Environment/p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

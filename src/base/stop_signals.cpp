@@ -40,6 +40,5 @@ ScopedStopHandlers::~ScopedStopHandlers() { restore_default_handlers(); }
 
 bool stop_requested() { return g_stop.load(); }
 void reset_stop_request() { g_stop.store(false); }
-void request_stop() { g_stop.store(true); }
 
 }  // namespace wei

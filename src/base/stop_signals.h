@@ -23,6 +23,5 @@ void restore_default_handlers();
 bool stop_requested();
 // For in-process callers (tests, sweeps) that reuse the process for several runs.
 void reset_stop_request();
-void request_stop();
 
 }  // namespace wei

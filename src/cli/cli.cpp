@@ -7,12 +7,13 @@
 
 #include <torch/version.h>
 
+#include "base/clipped_text.h"
 #include "base/cpu_info.h"
 #include "base/directory_lock.h"
 #include "base/durable_file.h"
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
 #include "trainers/register_builtin.h"
 
 namespace wei::cli {
@@ -32,6 +33,10 @@ int run(const std::vector<std::string>& args, const Environment& env) {
   CLI::App app{"wei-run: reproduce learning-theory experiments from YAML specs", "wei-run"};
   app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
+  // Error messages echo what was typed; an argument of 200 KB comes back cut (clipped_lines).
+  app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+    return clipped_lines(CLI::FailureMessage::simple(failed, e));
+  });
   const std::vector<Command> commands = {add_run_command(app),       add_validate_command(app),
                                          add_list_command(app),      add_diff_command(app),
                                          add_sweep_command(app),     add_summarize_command(app),
@@ -52,22 +57,22 @@ int run(const std::vector<std::string>& args, const Environment& env) {
       if (*command.app) return command.action(env, builtin_registry(), argv);
     }
   } catch (const SpecError& e) {
-    for (const auto& line : e.diagnostics()) env.err << line << "\n";
+    for (const auto& line : e.diagnostics()) env.err << clipped_lines(line) << "\n";
     return kExitUsage;
   } catch (const InputError& e) {
-    env.err << "error: " << e.what() << "\n";
+    env.err << "error: " << clipped_lines(e.what()) << "\n";
     return kExitUsage;
   } catch (const BusyError& e) {
-    env.err << "error: " << e.what() << "\n";
+    env.err << "error: " << clipped_lines(e.what()) << "\n";
     return kExitBusy;
   } catch (const WriteError& e) {
-    env.err << "error: " << e.what() << "\n";
+    env.err << "error: " << clipped_lines(e.what()) << "\n";
     return kExitIoError;
   } catch (const InterruptedError&) {
     env.err << "interrupted before anything was written; run the same command again\n";
     return kExitInterrupted;
   } catch (const std::exception& e) {
-    env.err << "error: " << first_line(e.what()) << "\n";
+    env.err << "error: " << clipped_lines(first_line(e.what())) << "\n";
     return kExitFailed;
   } catch (...) {
     env.err << "error: unknown exception\n";

@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/cli.h"
+#include "cli/environment.h"
 #include "train/registry.h"
 
 namespace wei::cli {

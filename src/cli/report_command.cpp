@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "base/stop_signals.h"
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
 #include "results/report.h"
 
 namespace wei::cli {

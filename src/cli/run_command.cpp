@@ -1,8 +1,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/exit_codes.h"
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "base/world_info.h"
 #include "run/local_launcher.h"
 #include "run/runner.h"

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -22,6 +21,7 @@
 #include "base/durable_file.h"
 #include "base/errors.h"
 #include "base/suggest.h"
+#include "base/utc_time.h"
 #include "results/directory_activity.h"
 #include "results/headline.h"
 #include "results/number_format.h"
@@ -76,15 +76,6 @@ fs::path absolute_normal(const fs::path& path) {
   std::error_code ec;
   const fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
   return ec ? fs::absolute(path).lexically_normal() : p;
-}
-
-std::string utc_now_text() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
 }
 
 bool status_is_flagged(const std::string& status) {
@@ -560,7 +551,8 @@ std::string make_report_html(const ReportOptions& options, ReportOutcome& outcom
   }
   out << "<title>wei-run report: " << html_text(roots_text) << "</title>\n<style>" << kReportStyle << "</style>\n"
       << "</head>\n<body>\n<h1>wei-run report: " << html_text(roots_text) << "</h1>\n"
-      << "<p class=\"meta\">written " << utc_now_text() << " by wei-run " << WEI_RUN_VERSION << "; "
+      << "<p class=\"meta\">written " << utc_timestamp("%Y-%m-%d %H:%M:%S UTC") << " by wei-run " << WEI_RUN_VERSION
+      << "; "
       << outcome.points << " point(s), " << outcome.unfinished << " not finished";
   if (options.refresh_seconds > 0) {
     out << "; rewritten every " << options.refresh_seconds << " s while the sweep runs (this page reloads itself)";

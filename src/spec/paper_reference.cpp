@@ -10,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/clipped_text.h"
 #include "base/errors.h"
 
 namespace wei {
@@ -29,7 +30,7 @@ std::string reference_number(const YAML::Node& node, double& out) {
                                                                     (node.IsMap() ? "map" : "list");
   }
   const std::string& text = node.Scalar();
-  const std::string shown = text.size() > 200 ? text.substr(0, 200) + "..." : text;
+  const std::string shown = clipped(text);
   errno = 0;
   char* end = nullptr;
   const double parsed = std::strtod(text.c_str(), &end);
@@ -52,7 +53,7 @@ void read_reference_map(const YAML::Node& map, const std::string& prefix, const 
     }
     const std::string key = item.first.Scalar();
     const std::string path = prefix.empty() ? key : prefix + "." + key;
-    const std::string diag_path = "reference." + path;
+    const std::string diag_path = "reference." + clipped(path);
     if (prefix.empty() && key == "source") {
       if (!item.second.IsScalar()) {
         problems.push_back(reference_origin(source, item.second) + ": " + diag_path +

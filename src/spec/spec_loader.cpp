@@ -11,6 +11,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/clipped_text.h"
 #include "base/errors.h"
 #include "base/durable_file.h"
 #include "base/memory_info.h"
@@ -41,7 +42,7 @@ struct Entry {
 class Diagnostics {
  public:
   void add(const Origin& origin, const std::string& path, const std::string& problem) {
-    items_.push_back(origin.text + ": " + (path.empty() ? "" : path + ": ") + problem);
+    items_.push_back(origin.text + ": " + (path.empty() ? "" : clipped(path) + ": ") + problem);
   }
   // A diagnostic already formatted as "file:line:col: key.path: problem".
   void add_line(std::string line) { items_.push_back(std::move(line)); }
@@ -54,13 +55,6 @@ class Diagnostics {
  private:
   std::vector<std::string> items_;
 };
-
-// Values echoed in messages are cut: a 200 KB value should not come back whole.
-std::string clipped(const std::string& text) {
-  constexpr size_t kMaxEcho = 200;
-  if (text.size() <= kMaxEcho) return text;
-  return text.substr(0, kMaxEcho) + "... (" + std::to_string(text.size()) + " characters)";
-}
 
 // True for a number too large for a double, or too small to be a normal one (subnormals lose
 // precision and do not read back; strtod reports both as ERANGE).
@@ -278,7 +272,8 @@ struct Override {
 std::vector<Override> parse_overrides(const std::vector<std::string>& args, Diagnostics& diags) {
   std::vector<Override> out;
   for (const auto& arg : args) {
-    const Origin origin{"override '" + arg + "'"};
+    // Cut shorter than other echoes: the problem names the override's key and value again.
+    const Origin origin{"override '" + clipped(arg, kMaxEchoChars / 4) + "'"};
     const size_t eq = arg.find('=');
     if (eq == std::string::npos || eq == 0) {
       diags.add(origin, "", "expected key=value, e.g. optim.lr=0.05");
@@ -483,7 +478,7 @@ Spec load_spec_text(const std::string& text, const std::string& source,
   }
   const ParamSchema* trainer_schema = catalog.schema_of(trainer_name);
   if (!trainer_schema) {
-    diags.add(trainer_origin, "trainer", "unknown trainer '" + trainer_name + "' (known: " + known + ")" +
+    diags.add(trainer_origin, "trainer", "unknown trainer '" + clipped(trainer_name) + "' (known: " + known + ")" +
                                              did_you_mean(trainer_name, catalog.names()));
     diags.raise();
   }

@@ -5,6 +5,7 @@
 
 #include "base/durable_file.h"
 #include "base/errors.h"
+#include "base/exit_codes.h"
 
 namespace wei {
 
@@ -60,7 +61,7 @@ int submit_slurm_array(const SweepOptions& options, size_t num_points, const fs:
   write_file_durably(script_path, slurm_array_script(options, num_points, root));
   fs::permissions(script_path, fs::perms::owner_exec, fs::perm_options::add);
   std::cerr << "wrote " << script_path.string() << " (" << num_points << " array tasks)\n";
-  if (!options.slurm.submit) return 0;
+  if (!options.slurm.submit) return kExitOk;
   const std::string command = "sbatch --parsable " + shell_quote(script_path.string()) + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) throw RunError("cannot run sbatch");
@@ -73,7 +74,7 @@ int submit_slurm_array(const SweepOptions& options, size_t num_points, const fs:
   write_file_durably(root / "slurm" / "job_id", output + "\n");
   std::cout << output << "\n";
   std::cerr << "submitted Slurm array job " << output << "; results land in " << root.string() << "\n";
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace wei

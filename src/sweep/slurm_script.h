@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "sweep/sweep_runner.h"
+#include "sweep/sweep_options.h"
 
 namespace wei {
 

@@ -11,20 +11,22 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
 
+#include "base/clipped_text.h"
 #include "base/directory_lock.h"
 #include "base/world_info.h"
 #include "base/durable_file.h"
 #include "base/memory_info.h"
 #include "base/device.h"
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "base/stop_signals.h"
 #include "base/stopwatch.h"
+#include "base/utc_time.h"
 #include "run/checkpoint_file.h"
 #include "run/progress.h"
 #include "run/run_files.h"
@@ -41,9 +43,6 @@ using json = nlohmann::ordered_json;
 namespace {
 
 constexpr int kSweepSchemaVersion = 1;
-constexpr int kExitIoError = 3;
-constexpr int kExitBusy = 4;
-constexpr int kExitInterrupted = 130;
 
 // What this coordinator learned of a point that its run files cannot say (a worker killed by a
 // signal, a checkpoint that fails its verification).
@@ -83,7 +82,7 @@ std::string validate_points(const SweepOptions& options, const SweepPlan& plan, 
     if (points.size() == plan.points.size() && plan.points.size() > 1) {
       diagnostics.push_back(message + " (every point)");
     } else {
-      for (const auto& point : points) diagnostics.push_back("point " + point + ": " + message);
+      for (const auto& point : points) diagnostics.push_back("point " + clipped(point) + ": " + message);
     }
   }
   throw SpecError(std::move(diagnostics));
@@ -212,7 +211,7 @@ PointOutcome outcome_of(int wait_status, const RunFiles& files, const Worker& wo
   const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 1;
   if (code == kExitBusy) return {"failed", "its run directory is in use by another command"};
   const std::string status = point_status(files);
-  if (status == "pending" || (code != 0 && code != kExitInterrupted && status == "interrupted")) {
+  if (status == "pending" || (code != kExitOk && code != kExitInterrupted && status == "interrupted")) {
     return {"failed", "the worker exited with code " + std::to_string(code) + " before recording a result"};
   }
   return {status, ""};
@@ -286,15 +285,6 @@ LocalResult run_local(const SweepOptions& options, const SweepPlan& plan, const 
   return result;
 }
 
-std::string utc_stamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
-
 }  // namespace
 
 int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
@@ -308,7 +298,8 @@ int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
     throw InputError("--index " + std::to_string(*options.index) + " is out of range: the sweep has " +
                      std::to_string(plan.points.size()) + " points");
   }
-  const fs::path root = options.out_dir ? fs::path(*options.out_dir) : fs::path("results") / name / ("sweep-" + utc_stamp());
+  const fs::path root = options.out_dir ? fs::path(*options.out_dir)
+                                        : fs::path("results") / name / ("sweep-" + utc_timestamp(kUtcCompactFormat));
   // One coordinator per root; the array tasks of one Slurm sweep share it, each locking its point.
   DirectoryLock lock(root, options.index ? DirectoryLock::Mode::kShared : DirectoryLock::Mode::kExclusive,
                      "wei-run sweep " + options.spec_path);
@@ -354,14 +345,14 @@ int run_sweep(const SweepOptions& options, const TrainerRegistry& registry) {
   const LocalResult result = run_local(options, plan, root, todo, options.index ? 1 : options.jobs, outcomes);
   if (result.interrupted) return kExitInterrupted;
 
-  int exit_code = 0;
+  int exit_code = kExitOk;
   for (const auto& point : plan.points) {
     if (options.index && point.index != *options.index) continue;
     const auto outcome = result.outcomes.find(point.index);
     const std::string status =
         outcome != result.outcomes.end() ? outcome->second.status : point_status(RunFiles(root / point.dir_name));
     if (status == "io_error") exit_code = std::max(exit_code, kExitIoError);
-    if (status != "ok" && exit_code == 0) exit_code = 1;
+    if (status != "ok" && exit_code == kExitOk) exit_code = kExitFailed;
   }
   return exit_code;
 }

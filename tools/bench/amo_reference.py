@@ -17,7 +17,8 @@ project, not copied.
 
 Usage: amo_reference.py CIFAR_ROOT --method sgd|amo [--depth D] [--widen K] [--images N] [--threads N]
                         [--workers N] [--batch B] [--seed S]
-CIFAR_ROOT holds cifar-10-batches-bin/. --images N keeps a seeded random subset of the training set.
+CIFAR_ROOT is wei-run's data.root: the folder holding cifar-10-batches-bin/, or that folder itself.
+--images N keeps a seeded random subset of the training set.
 Prints one line: "ref METHOD WRN-D-K threads T workers W batch B: train S s on N images, I img/s".
 """
 import argparse

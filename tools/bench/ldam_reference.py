@@ -14,8 +14,9 @@ epochs and x0.01 at epochs 160 and 180, all in fp32 NCHW; evaluation on the test
 
 Usage: ldam_reference.py CIFAR_ROOT [--threads N] [--workers N] [--epochs N] [--batch N] [--seed S]
                          [--eval-from E]
-CIFAR_ROOT holds cifar-10-batches-bin/ (the binary format). --epochs 200 is the full recipe; fewer
-epochs run its beginning (the bench times epoch 1). Prints one line per epoch:
+CIFAR_ROOT is wei-run's data.root: the folder holding cifar-10-batches-bin/ (the binary format), or
+that folder itself. --epochs 200 is the full recipe; fewer epochs run its beginning (the bench times
+epoch 1). Prints one line per epoch:
   "ref epoch E threads T workers W batch B: epoch S s (train S s, eval S s on N images), I train img/s, test error P%"
 and at the end "ref final test error P%, best P% at epoch E". --eval-from E skips the test set before
 epoch E (those lines say "not evaluated"): the full recipe's best epoch comes after the first lr drop

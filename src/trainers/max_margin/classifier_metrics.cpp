@@ -8,23 +8,6 @@ namespace wei::max_margin {
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
-NoiseProducts noise_products(const LinearProblem& problem, const LinearClassifier& w) {
-  const int64_t n = problem.n;
-  const torch::Tensor gram = problem.noise_gram.contiguous();
-  const double* g = gram.data_ptr<double>();
-  NoiseProducts out;
-  out.per_point.assign(static_cast<size_t>(n), 0.0);
-  for (int64_t j = 0; j < n; ++j) {
-    const double c = w.noise_coef[j];
-    if (c == 0.0) continue;
-    const double* row = g + j * n;
-    for (int64_t i = 0; i < n; ++i) out.per_point[i] += c * row[i];
-  }
-  for (int64_t i = 0; i < n; ++i) out.squared_norm += w.noise_coef[i] * out.per_point[i];
-  out.squared_norm = std::max(0.0, out.squared_norm);
-  return out;
-}
-
 ClassifierMetrics classifier_metrics(const LinearProblem& problem, const LinearClassifier& w) {
   const NoiseProducts np = noise_products(problem, w);
   const double signal_margin = w.signal * problem.mu_norm;

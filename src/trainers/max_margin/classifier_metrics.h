@@ -17,12 +17,6 @@ namespace wei::max_margin {
 // The standard normal CDF, accurate in both tails.
 double normal_cdf(double x);
 
-struct NoiseProducts {
-  std::vector<double> per_point;  // v.z_i = (G c)_i
-  double squared_norm = 0;        // ||v||^2 = c^T G c
-};
-NoiseProducts noise_products(const LinearProblem& problem, const LinearClassifier& w);
-
 struct ClassifierMetrics {
   double test_error = 0;
   double s_prime_error = 0;

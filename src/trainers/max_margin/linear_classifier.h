@@ -15,6 +15,14 @@ struct LinearClassifier {
   std::vector<double> noise_coef;
 };
 
+// The noise part v = sum_i noise_coef_i z_i of w against the training points, from the Gram matrix
+// G of the z_i: every v.z_i and ||v||^2.
+struct NoiseProducts {
+  std::vector<double> per_point;  // v.z_i = (G c)_i
+  double squared_norm = 0;        // ||v||^2 = c^T G c
+};
+NoiseProducts noise_products(const LinearProblem& problem, const LinearClassifier& w);
+
 // w = sum_i dual_i y_i x_i (the SVM's alpha, logistic regression's coefficients).
 LinearClassifier from_dual(const LinearProblem& problem, const std::vector<double>& dual);
 

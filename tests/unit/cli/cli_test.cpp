@@ -137,3 +137,22 @@ TEST_CASE("list shows conditions and constraints", "[cli]") {
                            Catch::Contains("data.root is set when data.kind is celeba"));
   CHECK_THAT(list.out, !Catch::Contains("label_noise_sgd:"));
 }
+
+TEST_CASE("a 200000-character argument comes back cut in every error message", "[cli]") {
+  TempDir tmp;
+  const std::string huge(200000, 'a');
+  const std::string spec = kLabelNoiseConfigs + "gd.yaml";
+  const auto override_value = run_cli({"validate", spec, "seed=" + huge}, tmp.path());
+  CHECK(override_value.exit_code == 2);
+  CHECK(override_value.err.size() < 500);
+  CHECK_THAT(override_value.err, Catch::Contains("seed: invalid value 'aaa"));
+
+  const auto option = run_cli({"sweep", spec, "seed=0,1", "--mode", huge}, tmp.path());  // CLI11's message
+  CHECK(option.exit_code == 2);
+  CHECK(option.err.size() < 1500);
+  CHECK_THAT(option.err, Catch::StartsWith("--mode: aaa") && Catch::Contains("aaa not in {grid,zip}"));
+
+  const auto path = run_cli({"validate", huge}, tmp.path());  // a file-system error echoing the path
+  CHECK(path.exit_code != 0);
+  CHECK(path.err.size() < 1500);
+}

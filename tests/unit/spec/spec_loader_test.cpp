@@ -177,3 +177,31 @@ TEST_CASE("values echoed in messages are cut to 200 characters", "[spec]") {
   CHECK(p[0].size() < 500);
   CHECK_THAT(p[0], Catch::Contains("... (5000 characters)"));
 }
+
+TEST_CASE("a 200000-character value or key is cut and the message still names the key", "[spec]") {
+  const std::string huge(200000, 'a');
+  struct Case {
+    std::string yaml;
+    std::vector<std::string> overrides;
+    std::string names;  // what the one message must still say
+  };
+  const std::vector<Case> cases = {
+      {"trainer: toy\n", {"optim.lr=" + huge}, "optim.lr: invalid value 'aaa"},
+      {"trainer: toy\n", {"name=" + huge}, "name: invalid value aaa"},
+      {"trainer: toy\n", {"method=" + huge}, "method: invalid value 'aaa"},
+      {"trainer: toy\n", {"optim.milestones=" + huge}, "optim.milestones: expected list of int"},
+      {"trainer: toy\n", {"optim.milestones=[" + huge + "]"}, "optim.milestones[0]: invalid value 'aaa"},
+      {"trainer: toy\n", {"optim." + huge + "=1"}, "optim.aaa"},
+      {"trainer: toy\n", {huge}, "expected key=value"},
+      {"trainer: toy\n", {"trainer=" + huge}, "trainer: unknown trainer 'aaa"},
+      {"trainer: toy\noptim:\n  lr: " + huge + "\n", {}, "x.yaml:3:7: optim.lr: invalid value 'aaa"},
+      {"trainer: toy\nreference:\n  final.test_error: " + huge + "\n", {}, "reference.final.test_error: invalid value"},
+  };
+  for (const auto& c : cases) {
+    const auto p = problems(c.yaml, c.overrides);
+    INFO(c.names);
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].size() < 500);
+    CHECK_THAT(p[0], Catch::Contains(c.names));
+  }
+}

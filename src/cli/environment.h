@@ -1,0 +1,19 @@
+#pragma once
+// The environment a wei-run command runs in: its streams and the executable it was started as.
+// cli.h runs a command line in one; every subcommand's action (commands.h) receives it.
+#include <ostream>
+#include <string>
+
+namespace wei::cli {
+
+// What the process around a command supplies; in-process callers (tests) pass their own streams.
+struct Environment {
+  std::ostream& out;
+  std::ostream& err;
+  // Where `run` sends its log lines; nullptr: the process's stderr, coloured on a terminal.
+  std::ostream* log = nullptr;
+  bool live_progress = false;  // `run` rewrites one progress line in place (stderr is a terminal)
+  std::string self_binary;     // the wei-run executable that sweep workers run
+};
+
+}  // namespace wei::cli
