@@ -13,7 +13,7 @@
 #     Python per method, and the trainer's throughput / the model compute's.
 # Usage: scripts/bench_all_layer_margin.sh [--depth D] [--widen K] [--images N] [--threads N]
 #          [--batch N] [--data DIR] [--ref-settings "T:W ..."] [--no-reference]
-#   defaults: WRN-16-2, 5000 images, batch 128, all cores; --widen 4 is the GUIDE's setting
+#   defaults: WRN-16-2, 5000 images, batch 128, all cores; --widen 4 is the setting of the published reference timing
 #   (official code on this kind of machine: SGD 129.7 s, AMO 274.1 s a 5,000-image epoch)
 #   --ref-settings   Python threads:workers pairs (default "N:0 N:2", N = --threads)
 #   --data DIR       real CIFAR-10, the same folder for wei-run (its data.root) and the Python

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds wei-run against a CUDA LibTorch on a machine that has PyTorch with CUDA but no Debian
-# packages and no network (the H200 machine of GUIDE section 7). Two steps:
+# packages and no network (a GPU machine with PyTorch but without these packages). Two steps:
 #
 #   scripts/build_cuda.sh fetch            on this Debian 12 machine: downloads the .deb files of
 #                                          the C++ dependencies (yaml-cpp, spdlog, fmt, nlohmann-json,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CUDA checks, as one command for the GPU machine (GUIDE section 7; device time is scarce, so
+# The CUDA checks, as one command for the GPU machine (device time is scarce, so
 # everything is prepared here and the machine only builds and runs).
 #
 # Here, once:   scripts/build_cuda.sh fetch

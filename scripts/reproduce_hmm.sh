@@ -2,7 +2,7 @@
 # Reproduces the HMM experiments of Wei, Xie, Ma (NeurIPS 2021): runs configs/hmm_prompt/
 # vanilla_h*.yaml (head vs prompt tuning by number of hidden states) and memory_m*.yaml (memory-
 # augmented HMM, attention head) over seeds and prints test accuracy %, mean and 95% interval
-# (Student t over seeds), next to the paper's figure values (GUIDE section 5), the ideal head (a
+# (Student t over seeds), next to the paper's figure values (Wei, Xie & Ma 2021, Figure 2), the ideal head (a
 # linear head on the exact P(x0 | rest) a perfect masked LM would output: the ceiling of head
 # tuning) and the oracle head (on the exact posterior of the label's hidden variable: the ceiling
 # of prompt tuning). Two tables: the test accuracy at the best validation epoch (tune.report:
@@ -110,7 +110,7 @@ ours() {
       printf "%.2f [%.2f, %.2f] (n=%d)", m, lo, hi, n }'
 }
 
-# Paper values (GUIDE section 5): vanilla "prompt head" by H; memory "attention-head vanilla-linear".
+# Paper values (Wei, Xie & Ma 2021): vanilla "prompt head" by H; memory "attention-head vanilla-linear".
 declare -A paper=(
   [vanilla_h4]="99.74 94.00" [vanilla_h8]="96.98 83.98" [vanilla_h10]="92.96 79.70"
   [vanilla_h15]="86.98 74.64" [vanilla_h25]="74.81 66.15" [vanilla_h30]="75.14 66.23"

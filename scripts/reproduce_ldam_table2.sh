@@ -54,7 +54,7 @@ if [[ $report_only -eq 0 ]]; then
   [[ $dry_run -eq 1 ]] && exit 0
 fi
 
-# Paper Table 2 (GUIDE section 5); CIFAR-100 step columns and the hinge rows are not listed there.
+# Paper Table 2 (Cao et al. 2019); the CIFAR-100 step columns and the hinge rows have no value here.
 declare -A paper=(
   [erm]="29.64 13.61 36.70 17.50 61.68 44.30 - -"
   [focal]="29.62 13.34 36.09 16.36 61.59 44.22 - -"

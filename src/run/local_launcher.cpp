@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "run/worker_process.h"
 
 namespace wei {
@@ -49,7 +50,7 @@ struct Worker {
 };
 
 bool failed_by_itself(int status) {
-  return WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 130);
+  return WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != kExitOk && WEXITSTATUS(status) != kExitInterrupted);
 }
 
 std::string describe(int status) {

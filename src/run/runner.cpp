@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -24,6 +23,7 @@
 #include "base/fault_injection.h"
 #include "base/stop_signals.h"
 #include "base/stopwatch.h"
+#include "base/utc_time.h"
 #include "run/checkpoint_file.h"
 #include "run/out_dir_rules.h"
 #include "run/progress.h"
@@ -55,15 +55,6 @@ namespace {
 // Log messages kept until log.txt exists; a run logs a handful before that.
 constexpr size_t kEarlyLogMessages = 256;
 
-std::string utc_timestamp(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof(buf), format, &tm);
-  return buf;
-}
-
 std::string host_name() {
   char buf[256] = {0};
   return gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : "unknown";
@@ -77,7 +68,7 @@ std::unique_ptr<DirectoryLock> lock_out_dir(const std::optional<std::string>& ou
     dir = *out_dir;
     return std::make_unique<DirectoryLock>(dir, DirectoryLock::Mode::kExclusive, holder);
   }
-  const fs::path base = fs::path("results") / name / utc_timestamp("%Y%m%d-%H%M%S");
+  const fs::path base = fs::path("results") / name / utc_timestamp(kUtcCompactFormat);
   for (int i = 1;; ++i) {
     dir = i == 1 ? base : fs::path(base.string() + "-" + std::to_string(i));
     if (fs::exists(dir)) continue;
@@ -189,7 +180,7 @@ class Run {
 
   const RunOptions& options_;
   const Stopwatch wall_timer_;
-  const std::string started_at_ = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
+  const std::string started_at_ = utc_timestamp(kUtcIso8601Format);
   const Spec spec_;
   const CommonOptions common_;
   const TrainerInfo& info_;
@@ -428,7 +419,7 @@ json Run::run_block() const {
   json run;
   run["id"] = dir_.filename().string();
   run["started_at"] = started_at_;
-  run["finished_at"] = utc_timestamp("%Y-%m-%dT%H:%M:%SZ");
+  run["finished_at"] = utc_timestamp(kUtcIso8601Format);
   run["wall_seconds"] = wall_timer_.seconds();
   run["host"] = host_name();
   run["git_commit"] = build_info::kGitCommit;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/errors.h"
+#include "base/exit_codes.h"
 #include "base/stop_signals.h"
 
 namespace wei {
@@ -29,7 +30,7 @@ pid_t start_worker(const WorkerSpec& worker) {
 
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() != parent) _exit(130);  // the parent died before the line above: stop as asked
+  if (getppid() != parent) _exit(kExitInterrupted);  // the parent died before the line above: stop as asked
   sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
   if (worker.log) {
     const int fd = ::open(worker.log->c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);

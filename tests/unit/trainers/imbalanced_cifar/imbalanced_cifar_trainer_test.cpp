@@ -181,3 +181,21 @@ TEST_CASE("two epochs on a real CIFAR-10 subset learn", "[imbalanced_cifar][trai
   CHECK(rows.back()["test_accuracy"].get<double>() > 18.0);  // 24.3 measured (seed 0)
   CHECK(rows.back()["train_loss"].get<double>() < rows.front()["train_loss"].get<double>());
 }
+
+TEST_CASE("a batch larger than the training set is estimated as the whole set, and runs as one batch",
+          "[imbalanced_cifar][trainer]") {
+  // 64 down to 6 images per class (ratio 10): a few hundred images, far fewer than the batch.
+  TrainerFixture fixture(with(tiny_overrides(), {{"optim.batch_size", int64_t{100000}}, {"optim.epochs", int64_t{1}}}));
+  const auto estimate = fixture.spec().schema().memory_estimate()(fixture.spec());
+  double activations = 0;
+  for (const auto& [part, bytes] : estimate.parts) {
+    if (part == "activations of one batch") activations = bytes;
+  }
+  CHECK(activations > 0);
+  CHECK(activations < 2e9);  // a few hundred images' activations, not 100,000 images' (310 GB)
+  auto trainer = fixture.trainer();
+  trainer->prepare();
+  const auto rows = run_epochs(*trainer);
+  REQUIRE(rows.size() == 1);
+  CHECK(std::isfinite(rows[0]["train_loss"].get<double>()));
+}
