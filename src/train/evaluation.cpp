@@ -37,4 +37,21 @@ void add_scores(nlohmann::ordered_json& row, const std::string& prefix, const to
   if (with_error) row[prefix + "error"] = 100.0 - accuracy;
 }
 
+std::vector<double> ClassTally::accuracy() const {
+  std::vector<double> percent;
+  for (size_t c = 0; c < examples.size(); ++c) percent.push_back(examples[c] > 0 ? 100.0 * correct[c] / examples[c] : 0.0);
+  return percent;
+}
+
+ClassTally class_tally(const torch::Tensor& predictions, const torch::Tensor& targets, int64_t classes) {
+  const auto y = targets.to(torch::kCPU).to(torch::kInt64);
+  const auto right = predictions.to(torch::kCPU).eq(y).to(torch::kDouble);
+  const auto examples = torch::bincount(y, {}, classes).to(torch::kDouble).contiguous();
+  const auto correct = torch::bincount(y, right, classes).contiguous();
+  ClassTally tally;
+  tally.examples.assign(examples.data_ptr<double>(), examples.data_ptr<double>() + classes);
+  tally.correct.assign(correct.data_ptr<double>(), correct.data_ptr<double>() + classes);
+  return tally;
+}
+
 }  // namespace wei

@@ -47,6 +47,15 @@ using BatchForward = std::function<torch::Tensor(int64_t start, int64_t length)>
 torch::Tensor evaluate_in_batches(std::initializer_list<torch::nn::Module*> modules, int64_t n, int64_t batch_size,
                                   const StopToken& stop, const BatchForward& forward);
 
+// Per-class tallies of `predictions` against `targets` (int64 [N], any device): the examples of
+// each class and how many of them are predicted right.
+struct ClassTally {
+  std::vector<double> examples, correct;  // [classes]
+  // Percent right of each class's examples (0 for a class without examples).
+  std::vector<double> accuracy() const;
+};
+ClassTally class_tally(const torch::Tensor& predictions, const torch::Tensor& targets, int64_t classes);
+
 // The classification scores of `logits` [N, C] against `labels` [N] in a history row: the mean
 // cross-entropy as <prefix>loss, the accuracy in % as <prefix>accuracy and, with `with_error`,
 // 100 - accuracy as <prefix>error.

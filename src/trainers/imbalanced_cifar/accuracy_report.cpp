@@ -1,6 +1,9 @@
 #include "trainers/imbalanced_cifar/accuracy_report.h"
 
 #include <array>
+#include <numeric>
+
+#include "train/evaluation.h"
 
 namespace wei::imbalanced_cifar {
 
@@ -13,19 +16,18 @@ Shot shot_of(int64_t train_count) {
 AccuracyReport accuracy_report(const torch::Tensor& predictions, const torch::Tensor& targets,
                                const std::vector<int64_t>& train_counts) {
   const int64_t classes = static_cast<int64_t>(train_counts.size());
-  auto y = targets.to(torch::kCPU).to(torch::kInt64);
-  auto correct = predictions.to(torch::kCPU).eq(y).to(torch::kDouble);
-  auto total_per_class = torch::bincount(y, {}, classes).to(torch::kDouble);
-  auto correct_per_class = torch::bincount(y, correct, classes);
-  auto totals = total_per_class.accessor<double, 1>();
-  auto hits = correct_per_class.accessor<double, 1>();
+  const ClassTally tally = class_tally(predictions, targets, classes);
+  const auto& totals = tally.examples;
+  const auto& hits = tally.correct;
 
   AccuracyReport report;
-  report.accuracy = y.numel() == 0 ? 0.0 : 100.0 * correct.sum().item<double>() / y.numel();
+  const auto n = targets.numel();
+  // Counts are whole numbers, so their sum in any order is exact.
+  report.accuracy = n == 0 ? 0.0 : 100.0 * std::accumulate(hits.begin(), hits.end(), 0.0) / static_cast<double>(n);
+  report.per_class = tally.accuracy();
   std::array<double, 3> group_hits{}, group_totals{};
   std::array<bool, 3> group_present{};
   for (int64_t c = 0; c < classes; ++c) {
-    report.per_class.push_back(totals[c] > 0 ? 100.0 * hits[c] / totals[c] : 0.0);
     const auto g = static_cast<size_t>(shot_of(train_counts[c]));
     group_hits[g] += hits[c];
     group_totals[g] += totals[c];

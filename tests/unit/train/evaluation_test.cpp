@@ -1,6 +1,7 @@
 #include "train/evaluation.h"
 
 #include <catch2/catch.hpp>
+#include <torch/nn/functional/loss.h>
 
 #include "base/errors.h"
 
@@ -35,4 +36,26 @@ TEST_CASE("an evaluation interrupted by a stop request restores the modes", "[tr
   CHECK(polls == 3);
   CHECK(a->is_training());
   CHECK(torch::GradMode::is_enabled());
+}
+
+TEST_CASE("classification scores: loss, accuracy, error and per-class tallies", "[train]") {
+  // Three examples of class 0 (two right), one of class 1 (wrong), none of class 2.
+  const torch::Tensor logits = torch::tensor({{2.0, 0.0, 0.0}, {3.0, 1.0, 0.0}, {0.0, 1.0, 0.0}, {1.0, 0.0, 0.0}});
+  const torch::Tensor labels = torch::tensor({0, 0, 0, 1}, torch::kInt64);
+  nlohmann::ordered_json row;
+  wei::add_scores(row, "test_", logits, labels, /*with_error=*/true);
+  CHECK(row["test_accuracy"].get<double>() == 50.0);
+  CHECK(row["test_error"].get<double>() == 50.0);
+  CHECK(row["test_loss"].get<double>() == Approx(torch::nn::functional::cross_entropy(logits, labels).item<double>()));
+  nlohmann::ordered_json plain;
+  wei::add_scores(plain, "", logits, labels);
+  CHECK_FALSE(plain.contains("error"));
+
+  const wei::ClassTally tally = wei::class_tally(logits.argmax(1), labels, 3);
+  CHECK(tally.examples == std::vector<double>{3, 1, 0});
+  CHECK(tally.correct == std::vector<double>{2, 0, 0});
+  const auto percent = tally.accuracy();
+  CHECK(percent[0] == Approx(200.0 / 3));
+  CHECK(percent[1] == 0.0);
+  CHECK(percent[2] == 0.0);
 }
