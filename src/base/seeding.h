@@ -16,4 +16,13 @@ uint64_t derive_seed(uint64_t seed, std::string_view stream);
 at::Generator make_generator(uint64_t seed, std::string_view stream);
 std::mt19937_64 make_std_rng(uint64_t seed, std::string_view stream);
 
+// Uniform double in [0, 1) from the engine's top 53 bits: the same numbers on every standard
+// library (std::uniform_real_distribution's are not specified).
+inline double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+// Uniform integer in [0, n), n > 0, from uniform01.
+inline int64_t uniform_below(std::mt19937_64& rng, int64_t n) {
+  const auto k = static_cast<int64_t>(uniform01(rng) * static_cast<double>(n));
+  return k < n ? k : n - 1;
+}
+
 }  // namespace wei

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "base/seeding.h"
 #include "trainers/hmm_prompt/forward_backward.h"
 
 namespace wei::hmm_prompt {

@@ -5,6 +5,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "base/seeding.h"
+
 namespace wei::hmm_prompt {
 namespace {
 
@@ -66,8 +68,6 @@ int64_t draw(const double* probs, int64_t n, std::mt19937_64& rng) {
 }
 
 }  // namespace
-
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 Hmm make_vanilla_hmm(int64_t num_states, int64_t vocab, const HmmTemperatures& temps,
                      std::mt19937_64& rng) {

@@ -51,7 +51,5 @@ struct Samples {
 Samples sample(const Hmm& hmm, int64_t count, int64_t length, std::mt19937_64& rng,
                const StopToken& stop = StopToken());
 
-// Uniform double in [0, 1) from the top 53 bits (the same on every standard library).
-double uniform01(std::mt19937_64& rng);
 
 }  // namespace wei::hmm_prompt
