@@ -15,8 +15,13 @@ nn::Conv2d wide_conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
   return nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false));
 }
 
-torch::Tensor pre_activation(const torch::Tensor& bn_output, WideResNetPerturbation* p) {
-  return torch::relu(p && p->after_bn ? bn_output + p->after_bn(bn_output) : bn_output);
+torch::Tensor pre_activation(const torch::Tensor& bn_output, WideResNetPerturbation* p, double slope) {
+  const torch::Tensor in = p && p->after_bn ? bn_output + p->after_bn(bn_output) : bn_output;
+  return slope == 0.0 ? torch::relu(in) : torch::leaky_relu(in, slope);
+}
+
+nn::BatchNorm2d wide_bn(int64_t channels, double momentum) {
+  return nn::BatchNorm2d(nn::BatchNorm2dOptions(channels).momentum(momentum));
 }
 
 // out + ||out_b|| * delta_b at the next site, when the forward pass carries deltas.
@@ -42,20 +47,23 @@ int64_t wide_resnet_blocks_per_stage(int64_t depth) {
   return depth >= 10 && (depth - 4) % 6 == 0 ? (depth - 4) / 6 : 0;
 }
 
-WideBlockImpl::WideBlockImpl(int64_t in_planes, int64_t out_planes, int64_t stride, bool shortcut_conv) {
-  bn1_ = register_module("bn1", nn::BatchNorm2d(in_planes));
+WideBlockImpl::WideBlockImpl(int64_t in_planes, int64_t out_planes, int64_t stride, bool shortcut_conv,
+                             bool shortcut_reads_activated, const WideResNetOptions& options)
+    : shortcut_reads_activated_(shortcut_reads_activated), relu_slope_(options.relu_slope) {
+  bn1_ = register_module("bn1", wide_bn(in_planes, options.bn_momentum));
   conv1_ = register_module("conv1", wide_conv(in_planes, out_planes, 3, stride));
-  bn2_ = register_module("bn2", nn::BatchNorm2d(out_planes));
+  bn2_ = register_module("bn2", wide_bn(out_planes, options.bn_momentum));
   conv2_ = register_module("conv2", wide_conv(out_planes, out_planes, 3, 1));
   if (shortcut_conv) shortcut_ = register_module("shortcut", wide_conv(in_planes, out_planes, 1, stride));
 }
 
 torch::Tensor WideBlockImpl::forward(const torch::Tensor& x, WideResNetPerturbation* p, size_t& next_site) {
-  const torch::Tensor activated = pre_activation(bn1_->forward(x), p);
+  const torch::Tensor activated = pre_activation(bn1_->forward(x), p, relu_slope_);
   torch::Tensor out = perturbed(conv1_->forward(activated), p, next_site);
-  out = pre_activation(bn2_->forward(out), p);
+  out = pre_activation(bn2_->forward(out), p, relu_slope_);
   out = perturbed(conv2_->forward(out), p, next_site);
-  return out + (shortcut_ ? shortcut_->forward(activated) : x);
+  if (!shortcut_) return out + x;
+  return out + shortcut_->forward(shortcut_reads_activated_ ? activated : x);
 }
 
 WideResNetImpl::WideResNetImpl(const WideResNetOptions& options) : options_(options) {
@@ -64,19 +72,22 @@ WideResNetImpl::WideResNetImpl(const WideResNetOptions& options) : options_(opti
   if (options.widen < 1) throw std::invalid_argument("WideResNet width must be >= 1");
   const bool amo = options.variant == WideResNetVariant::kAllLayerMargin;
   conv1_ = register_module("conv1", wide_conv(3, 16, 3, 1));
-  if (amo) stem_bn_ = register_module("bn1", nn::BatchNorm2d(16));
+  if (amo) stem_bn_ = register_module("bn1", wide_bn(16, options.bn_momentum));
   int64_t in_planes = 16;
   const int64_t widths[3] = {16 * options.widen, 32 * options.widen, 64 * options.widen};
   for (int64_t stage = 0; stage < 3; ++stage) {
     for (int64_t b = 0; b < n; ++b) {
       const int64_t stride = b == 0 && stage > 0 ? 2 : 1;
       const bool shortcut_conv = b == 0 && (amo || in_planes != widths[stage]);
+      // FixMatch's network activates before the shortcut only in the first stage.
+      const bool reads_activated = options.variant != WideResNetVariant::kFixMatch || stage == 0;
       blocks_.push_back(register_module("layer" + std::to_string(stage + 1) + "_" + std::to_string(b),
-                                        WideBlock(in_planes, widths[stage], stride, shortcut_conv)));
+                                        WideBlock(in_planes, widths[stage], stride, shortcut_conv, reads_activated,
+                                                  options)));
       in_planes = widths[stage];
     }
   }
-  bn_ = register_module("bn2", nn::BatchNorm2d(in_planes));
+  bn_ = register_module("bn2", wide_bn(in_planes, options.bn_momentum));
   fc_ = register_module("fc", nn::Linear(in_planes, options.num_classes));
 
   torch::NoGradGuard no_grad;
@@ -89,17 +100,22 @@ WideResNetImpl::WideResNetImpl(const WideResNetOptions& options) : options_(opti
       bn->weight.fill_(1);
       bn->bias.zero_();
     } else if (auto* linear = module->as<nn::Linear>()) {
-      linear->bias.zero_();  // the weight keeps torch's default (uniform in +-1/sqrt(fan_in)), as the references
+      // FixMatch: Xavier normal; the other references keep torch's default (uniform in +-1/sqrt(fan_in)).
+      if (options.variant == WideResNetVariant::kFixMatch) {
+        const double fan_sum = static_cast<double>(linear->options.in_features() + linear->options.out_features());
+        linear->weight.normal_(0, std::sqrt(2.0 / fan_sum));
+      }
+      linear->bias.zero_();
     }
   }
 }
 
 torch::Tensor WideResNetImpl::forward(const torch::Tensor& x, WideResNetPerturbation* perturbation) {
   torch::Tensor out = conv1_->forward(x);
-  if (stem_bn_) out = pre_activation(stem_bn_->forward(out), perturbation);
+  if (stem_bn_) out = pre_activation(stem_bn_->forward(out), perturbation, options_.relu_slope);
   size_t next_site = 0;
   for (auto& block : blocks_) out = block->forward(out, perturbation, next_site);
-  out = pre_activation(bn_->forward(out), perturbation);
+  out = pre_activation(bn_->forward(out), perturbation, options_.relu_slope);
   out = out.mean({2, 3});
   return fc_->forward(out);
 }

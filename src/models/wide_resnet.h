@@ -5,14 +5,18 @@
 // BN-ReLU-conv3x3-BN-ReLU-conv3x3 plus a shortcut, then BN-ReLU, global average pooling and a linear
 // classifier. Convolutions are He-normal initialised, BatchNorm 1/0, the linear bias 0.
 //
-// Two variants of the references (WideResNetVariant):
+// Three variants of the references (WideResNetVariant):
 //   kAllLayerMargin (cwein3/all-layer-margin-opt models/wideresnet.py): a BN-ReLU after the stem
 //     convolution, and a 1x1 shortcut convolution in the first block of every stage;
 //     WRN-28-10 on 10 classes has 36,479,226 parameters.
 //   kStandard (cwein3/large-lr-code, and most WRN code): no stem BN, a 1x1 shortcut convolution
 //     only where the channel count changes; WRN-28-10 on 10 classes has 36,479,194 parameters.
-// In both, the shortcut convolution reads the block's pre-activated input, an identity shortcut
-// its raw input.
+//   kFixMatch (google-research/fixmatch libml/models.py): the layers of kStandard (WRN-28-2 on 10
+//     classes: 1,467,610 parameters), the shortcut convolution reading the block's raw input
+//     except in the first stage ("activate_before_residual"), the classifier's weight
+//     Xavier-normal; with relu_slope 0.1 and bn_momentum 0.001 it is the paper's network.
+// In kAllLayerMargin and kStandard the shortcut convolution reads the block's pre-activated input;
+// an identity shortcut always reads its raw input.
 //
 // Hooks of the two trainers, through WideResNetPerturbation:
 //   all-layer margin: a perturbation delta at each of the 2n*3 perturbation sites, after every
@@ -33,13 +37,15 @@
 
 namespace wei::models {
 
-enum class WideResNetVariant { kAllLayerMargin, kStandard };
+enum class WideResNetVariant { kAllLayerMargin, kStandard, kFixMatch };
 
 struct WideResNetOptions {
   int64_t depth = 28;  // 6n + 4
   int64_t widen = 10;  // k
   int64_t num_classes = 10;
   WideResNetVariant variant = WideResNetVariant::kAllLayerMargin;
+  double relu_slope = 0.0;   // negative slope of the (leaky) ReLUs; 0: ReLU
+  double bn_momentum = 0.1;  // BatchNorm's running-statistics momentum (torch's convention)
 };
 
 struct WideResNetPerturbation {
@@ -53,13 +59,17 @@ struct WideResNetPerturbation {
 
 class WideBlockImpl : public torch::nn::Module {
  public:
-  WideBlockImpl(int64_t in_planes, int64_t out_planes, int64_t stride, bool shortcut_conv);
+  // `shortcut_reads_activated`: the shortcut convolution (if any) reads the pre-activated input.
+  WideBlockImpl(int64_t in_planes, int64_t out_planes, int64_t stride, bool shortcut_conv,
+                bool shortcut_reads_activated, const WideResNetOptions& options);
   // `next_site` indexes p->deltas; it advances by two.
   torch::Tensor forward(const torch::Tensor& x, WideResNetPerturbation* p, size_t& next_site);
 
  private:
   torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr};
   torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, shortcut_{nullptr};
+  bool shortcut_reads_activated_;
+  double relu_slope_;
 };
 TORCH_MODULE(WideBlock);
 

@@ -102,3 +102,52 @@ TEST_CASE("WideResNet after_bn hook runs after every BatchNorm", "[models][all_l
     CHECK_FALSE(torch::allclose(model->forward(x, &p), model->forward(x)));
   }
 }
+
+TEST_CASE("FixMatch's WideResNet: WRN-28-2 size, leaky ReLU, BatchNorm momentum, Xavier classifier", "[models]") {
+  WideResNetOptions options{28, 2, 10, WideResNetVariant::kFixMatch};
+  options.relu_slope = 0.1;
+  options.bn_momentum = 0.001;
+  torch::manual_seed(0);
+  WideResNet net(options);
+  CHECK(parameter_count(*net) == 1467610);  // the paper's 1.47 M
+  for (const auto& m : net->modules(/*include_self=*/false)) {
+    if (const auto* bn = m->as<torch::nn::BatchNorm2d>()) CHECK(bn->options.momentum().value() == 0.001);
+  }
+  // Xavier normal: std sqrt(2 / (128 + 10)) for the 10 x 128 classifier weight.
+  const torch::Tensor fc = net->named_parameters()["fc.weight"];
+  CHECK(fc.std().item<double>() == Approx(std::sqrt(2.0 / 138.0)).epsilon(0.1));
+  // One training pass moves the running mean by 0.001 of the batch mean.
+  net->train();
+  const torch::Tensor x = torch::randn({8, 3, 32, 32});
+  net->forward(x);
+  const torch::Tensor first_mean = net->named_buffers()["layer1_0.bn1.running_mean"];
+  CHECK(first_mean.abs().max().item<double>() > 0);
+  CHECK(first_mean.abs().max().item<double>() < 0.01);
+}
+
+TEST_CASE("WideResNet block: the shortcut reads the raw or the activated input, leaky or plain ReLU", "[models]") {
+  WideResNetOptions options{28, 2, 10, WideResNetVariant::kFixMatch};
+  options.relu_slope = 0.1;
+  torch::manual_seed(1);
+  for (const bool reads_activated : {false, true}) {
+    wei::models::WideBlock block(4, 8, 1, /*shortcut_conv=*/true, reads_activated, options);
+    block->eval();
+    auto modules = block->named_children();
+    const auto bn1 = modules["bn1"]->as<torch::nn::BatchNorm2d>();
+    const auto bn2 = modules["bn2"]->as<torch::nn::BatchNorm2d>();
+    const auto conv1 = modules["conv1"]->as<torch::nn::Conv2d>();
+    const auto conv2 = modules["conv2"]->as<torch::nn::Conv2d>();
+    const auto shortcut = modules["shortcut"]->as<torch::nn::Conv2d>();
+    // Non-trivial BatchNorm statistics, so that the activated input differs from the raw one.
+    torch::NoGradGuard no_grad;
+    bn1->running_mean.uniform_(-1, 1);
+    bn1->running_var.uniform_(0.5, 2);
+    const torch::Tensor x = torch::randn({2, 4, 8, 8});
+    size_t site = 0;
+    const torch::Tensor out = block->forward(x, nullptr, site);
+    const torch::Tensor activated = torch::leaky_relu(bn1->forward(x), 0.1);
+    const torch::Tensor branch = conv2->forward(torch::leaky_relu(bn2->forward(conv1->forward(activated)), 0.1));
+    const torch::Tensor expected = branch + shortcut->forward(reads_activated ? activated : x);
+    CHECK(torch::allclose(out, expected, 1e-5, 1e-6));
+  }
+}
