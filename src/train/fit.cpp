@@ -68,10 +68,8 @@ json run_epoch(Trainer& trainer, int64_t epoch, EpochMeter& meter, json& timing)
   timing["seconds"] = epoch_watch.seconds();
   timing["train_seconds"] = train_seconds;
   timing["eval_seconds"] = eval_seconds;
-  if (meter.examples > 0) {
-    timing["data_seconds"] = meter.data_seconds;
-    timing["train_images_per_second"] = static_cast<double>(meter.examples) / train_seconds;
-  }
+  if (meter.examples > 0 || meter.data_seconds > 0) timing["data_seconds"] = meter.data_seconds;
+  if (meter.examples > 0) timing["train_images_per_second"] = static_cast<double>(meter.examples) / train_seconds;
   if (const std::string bad = first_non_finite(row); !bad.empty()) {
     throw DivergedError(meter.steps_done, "non-finite " + bad + " in epoch " + std::to_string(epoch + 1));
   }

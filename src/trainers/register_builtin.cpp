@@ -7,6 +7,7 @@
 #include "trainers/label_noise_sgd/label_noise_sgd_trainer.h"
 #include "trainers/large_lr_patch/large_lr_patch_trainer.h"
 #include "trainers/max_margin/max_margin_trainer.h"
+#include "trainers/self_training/self_training_trainer.h"
 #include "trainers/spurious_selftrain/spurious_selftrain_trainer.h"
 
 namespace wei {
@@ -21,6 +22,7 @@ const TrainerRegistry& builtin_registry() {
     r.add(max_margin_trainer_info());
     r.add(all_layer_margin_trainer_info());
     r.add(large_lr_patch_trainer_info());
+    r.add(self_training_trainer_info());
     return r;
   }();
   return registry;
