@@ -16,6 +16,7 @@
 #include "models/module_parameters.h"
 #include "models/wide_resnet.h"
 #include "train/autocast_scope.h"
+#include "train/data_parallel.h"
 #include "train/epoch_driver.h"
 #include "train/evaluation.h"
 #include "train/weight_average.h"
@@ -133,17 +134,26 @@ class SelfTrainingTrainer final : public Trainer {
     const EpochTotals totals = EpochDriver(*optimizer_, ctx_, driver)
                                    .run(EpochPlan::step_range(steps, epoch, first),
                                         [this](const StepBatch& b) { return step(b); });
+    // This process's sums; in a data-parallel run, the ranks' together (the losses are per-shard
+    // means, so their sum is divided by the ranks).
+    std::vector<double> sums = {sums_.labelled_loss.item<double>(), sums_.unlabelled_loss.item<double>(),
+                                sums_.kept.item<double>(), sums_.kept_right.item<double>()};
+    double ranks = 1;
+    if (DataParallel* group = current_data_parallel()) {
+      sums = group->sum(sums);
+      ranks = group->world_size();
+    }
     json row;
     row["step"] = first + steps;
     row["lr"] = totals.lr;
     row["train_loss"] = totals.mean_loss();
-    const double n = static_cast<double>(std::max<int64_t>(1, sums_.steps));
-    row["labelled_loss"] = sums_.labelled_loss.item<double>() / n;
+    const double n = static_cast<double>(std::max<int64_t>(1, sums_.steps)) * ranks;
+    row["labelled_loss"] = sums[0] / n;
     if (options_.method != Method::kSupervised) {
-      const double kept = sums_.kept.item<double>();
-      row["unlabelled_loss"] = sums_.unlabelled_loss.item<double>() / n;
-      row["mask_rate"] = kept / (n * static_cast<double>(unlabelled_batch()));
-      row["pseudo_label_accuracy"] = kept > 0 ? 100.0 * sums_.kept_right.item<double>() / kept : 0.0;
+      const double kept = sums[2];
+      row["unlabelled_loss"] = sums[1] / n;
+      row["mask_rate"] = kept / (static_cast<double>(sums_.steps) * static_cast<double>(unlabelled_batch()));
+      row["pseudo_label_accuracy"] = kept > 0 ? 100.0 * sums[3] / kept : 0.0;
     }
     return row;
   }

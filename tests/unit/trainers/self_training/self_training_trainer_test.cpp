@@ -1,10 +1,9 @@
 #include "trainers/self_training/self_training_trainer.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <string>
-
-#include <filesystem>
 
 #include "spec/spec_loader.h"
 #include "support/trainer_fixture.h"
