@@ -120,6 +120,32 @@ torch::Tensor WideResNetImpl::forward(const torch::Tensor& x, WideResNetPerturba
   return fc_->forward(out);
 }
 
+std::string wide_resnet_depth_problem(int64_t depth) {
+  return wide_resnet_blocks_per_stage(depth) > 0 ? "" : "must be 6n + 4 with n >= 1 (10, 16, 22, 28, ...)";
+}
+
+double wide_resnet_parameters(const WideResNetOptions& options) {
+  const bool amo = options.variant == WideResNetVariant::kAllLayerMargin;
+  const int64_t n = wide_resnet_blocks_per_stage(options.depth);
+  const double k = static_cast<double>(options.widen), classes = static_cast<double>(options.num_classes);
+  double p = 3 * 16 * 9 + (amo ? 32 : 0), in = 16;
+  for (const double w : {16 * k, 32 * k, 64 * k}) {
+    for (int64_t b = 0; b < n; ++b) {
+      const double c = b == 0 ? in : w;
+      const bool shortcut_conv = b == 0 && (amo || c != w);
+      p += 2 * c + c * w * 9 + 2 * w + w * w * 9 + (shortcut_conv ? c * w : 0);
+    }
+    in = w;
+  }
+  return p + 2 * in + in * classes + classes;
+}
+
+double wide_resnet_activation_bytes(int64_t depth, int64_t widen) {
+  const double n = static_cast<double>(wide_resnet_blocks_per_stage(depth));
+  const double k = static_cast<double>(widen);
+  return 4 * (6 * n * (16 * k * 1024 + 32 * k * 256 + 64 * k * 64) + 3 * 16 * 1024);
+}
+
 std::string wide_resnet_name(int64_t depth, int64_t widen) {
   return "WRN-" + std::to_string(depth) + "-" + std::to_string(widen);
 }

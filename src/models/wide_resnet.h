@@ -95,6 +95,14 @@ TORCH_MODULE(WideResNet);
 
 // The block count per stage of a depth: (depth - 4) / 6; 0 when depth is not 6n + 4 with n >= 1.
 int64_t wide_resnet_blocks_per_stage(int64_t depth);
+// "" for a depth of 6n + 4 with n >= 1, else what is wrong with it (a spec key's check).
+std::string wide_resnet_depth_problem(int64_t depth);
+// The parameter count of the network `options` builds, computed without building it (memory
+// estimates of specs that may be too large to build).
+double wide_resnet_parameters(const WideResNetOptions& options);
+// Bytes of the float activations one 32x32 training image keeps for backward, about six maps of
+// each block's size: the "activations" part of a trainer's memory estimate.
+double wide_resnet_activation_bytes(int64_t depth, int64_t widen);
 // "WRN-<depth>-<widen>", the name metrics and logs give the model.
 std::string wide_resnet_name(int64_t depth, int64_t widen);
 

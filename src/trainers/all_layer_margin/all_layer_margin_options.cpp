@@ -11,34 +11,16 @@ namespace {
 
 using O = Options;
 
-// Parameters of a WRN: convolutions, BatchNorms, shortcuts and classifier.
-double wide_resnet_parameters(const O& o, double classes) {
-  const int64_t n = models::wide_resnet_blocks_per_stage(o.model.depth);
-  const double k = static_cast<double>(o.model.widen);
-  double p = 3 * 16 * 9 + 32, in = 16;
-  for (const double w : {16 * k, 32 * k, 64 * k}) {
-    for (int64_t b = 0; b < n; ++b) {
-      const double c = b == 0 ? in : w;
-      p += 2 * c + c * w * 9 + 2 * w + w * w * 9 + (b == 0 ? c * w : 0);
-    }
-    in = w;
-  }
-  return p + 2 * in + in * classes + classes;
-}
-
 MemoryEstimate estimate(const O& o) {
   const double classes = o.data.dataset == data::CifarKind::kCifar10 ? 10 : 100;
-  const double n = static_cast<double>(models::wide_resnet_blocks_per_stage(o.model.depth));
-  const double k = static_cast<double>(o.model.widen);
-  // Float activations a training image keeps for backward: about six maps of each block's size.
-  const double per_image = 4 * (6 * n * (16 * k * 1024 + 32 * k * 256 + 64 * k * 64) + 3 * 16 * 1024);
+  const double per_image = models::wide_resnet_activation_bytes(o.model.depth, o.model.widen);
   const double train = o.data.train_size > 0 ? static_cast<double>(o.data.train_size) : 50000;
   const double test = o.data.test_size > 0 ? static_cast<double>(o.data.test_size) : 10000;
   const double padded = 3 * std::pow(32.0 + 2.0 * static_cast<double>(o.augment.padding), 2);
   const double amo = o.method == Method::kAmo ? 2 : 1;  // the perturbation and a second graph
   MemoryEstimate m;
   m.parts = {{"data", 60000 * 3073 + train * padded + test * 3072 * 4},
-             {"model and optimizer", wide_resnet_parameters(o, classes) * 4 * 4},
+             {"model and optimizer", models::wide_resnet_parameters(models::WideResNetOptions{o.model.depth, o.model.widen, static_cast<int64_t>(classes), o.model.variant}) * 4 * 4},
              {"activations of one batch", std::min(static_cast<double>(o.optim.batch_size), train) * per_image * amo},
              {"history", static_cast<double>(o.optim.epochs) * kHistoryRowBytes}};
   return m;
@@ -72,11 +54,7 @@ const OptionSchema<Options>& options_schema() {
 
     using M = O::Model;
     s.field("model.depth", "WideResNet depth, 6n + 4 (paper: 16 and 28)", &O::model, &M::depth)
-        .check([](const ParamValue& v) {
-          return models::wide_resnet_blocks_per_stage(std::get<int64_t>(v)) > 0
-                     ? std::string()
-                     : std::string("must be 6n + 4 with n >= 1 (10, 16, 22, 28, ...)");
-        });
+        .check([](const ParamValue& v) { return models::wide_resnet_depth_problem(std::get<int64_t>(v)); });
     s.field("model.widen", "width factor k: stages of 16k, 32k, 64k channels (paper: 10)", &O::model, &M::widen)
         .at_least(1);
     s.enum_choice("model.variant",

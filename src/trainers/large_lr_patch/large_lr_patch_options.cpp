@@ -12,33 +12,14 @@ namespace {
 
 using O = Options;
 
-// Parameters of the reference's WRN (the standard variant: no stem BN, a 1x1 shortcut convolution
-// where the channel count changes), 10 classes.
-double wide_resnet_parameters(const O& o) {
-  const int64_t n = models::wide_resnet_blocks_per_stage(o.model.depth);
-  const double k = static_cast<double>(o.model.widen);
-  double p = 3 * 16 * 9, in = 16;
-  for (const double w : {16 * k, 32 * k, 64 * k}) {
-    for (int64_t b = 0; b < n; ++b) {
-      const double c = b == 0 ? in : w;
-      p += 2 * c + c * w * 9 + 2 * w + w * w * 9 + (c != w ? c * w : 0);
-    }
-    in = w;
-  }
-  return p + 2 * in + in * 10 + 10;
-}
-
 MemoryEstimate memory_needed(const O& o) {
-  const double n = static_cast<double>(models::wide_resnet_blocks_per_stage(o.model.depth));
-  const double k = static_cast<double>(o.model.widen);
-  // Float activations a training image keeps for backward: about six maps of each block's size.
-  const double per_image = 4 * (6 * n * (16 * k * 1024 + 32 * k * 256 + 64 * k * 64) + 3 * 16 * 1024);
+  const double per_image = models::wide_resnet_activation_bytes(o.model.depth, o.model.widen);
   const double train = o.data.train_size > 0 ? static_cast<double>(o.data.train_size) : 50000;
   const double test = o.data.test_size > 0 ? static_cast<double>(o.data.test_size) : 10000;
   const double eval_images = 2 * test + static_cast<double>(o.eval.patch_only_images);
   MemoryEstimate m;
   m.parts = {{"data", 60000 * 3073 + train * 3072 + eval_images * 3072 * 4},
-             {"model and optimizer", wide_resnet_parameters(o) * 4 * 4},
+             {"model and optimizer", models::wide_resnet_parameters(models::WideResNetOptions{o.model.depth, o.model.widen, 10, models::WideResNetVariant::kStandard}) * 4 * 4},
              {"activations of one batch", std::min(static_cast<double>(o.optim.batch_size), train) * per_image},
              {"history", static_cast<double>(o.optim.epochs) * kHistoryRowBytes}};
   return m;
@@ -101,11 +82,7 @@ const OptionSchema<Options>& options_schema() {
 
     using M = O::Model;
     s.field("model.depth", "WideResNet depth, 6n + 4 (reference: 16)", &O::model, &M::depth)
-        .check([](const ParamValue& v) {
-          return models::wide_resnet_blocks_per_stage(std::get<int64_t>(v)) > 0
-                     ? std::string()
-                     : std::string("must be 6n + 4 with n >= 1 (10, 16, 22, 28, ...)");
-        });
+        .check([](const ParamValue& v) { return models::wide_resnet_depth_problem(std::get<int64_t>(v)); });
     s.field("model.widen", "width factor k: stages of 16k, 32k, 64k channels (reference: 10)", &O::model, &M::widen)
         .at_least(1);
 

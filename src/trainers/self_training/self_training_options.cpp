@@ -12,10 +12,7 @@ namespace {
 using O = Options;
 
 MemoryEstimate memory_needed(const O& o) {
-  const double n = static_cast<double>(models::wide_resnet_blocks_per_stage(o.model.depth));
-  const double k = static_cast<double>(o.model.widen);
-  // Float activations a training image keeps for backward: about six maps of each block's size.
-  const double per_image = 4 * (6 * n * (16 * k * 1024 + 32 * k * 256 + 64 * k * 64) + 3 * 16 * 1024);
+  const double per_image = models::wide_resnet_activation_bytes(o.model.depth, o.model.widen);
   const double train = o.data.train_size > 0 ? static_cast<double>(o.data.train_size) : 50000;
   const double test = o.data.test_size > 0 ? static_cast<double>(o.data.test_size) : 10000;
   const double unlabelled_views = o.method == Method::kSupervised ? 0 : o.method == Method::kPseudoLabel ? 1 : 2;
@@ -23,7 +20,11 @@ MemoryEstimate memory_needed(const O& o) {
                        (1 + unlabelled_views * static_cast<double>(o.unlabelled.mu));
   MemoryEstimate m;
   m.parts = {{"data", 60000 * 3073 + (train + test) * 3072 + test * 3072 * 4},
-             {"model, optimizer and average", 1.5e6 * k * k / 4 * 4 * 5},
+             // weights, gradients, momentum and the weights' average, in float
+             {"model, optimizer and average",
+              models::wide_resnet_parameters(
+                  models::WideResNetOptions{o.model.depth, o.model.widen, 10, models::WideResNetVariant::kFixMatch}) *
+                  4 * 4},
              {"activations of one batch", batch * per_image},
              {"history", static_cast<double>(o.optim.steps / std::max<int64_t>(1, o.optim.eval_every) + 1) *
                              (kHistoryRowBytes + 10 * 32)}};
@@ -74,11 +75,7 @@ const OptionSchema<Options>& options_schema() {
 
     using M = O::Model;
     s.field("model.depth", "WideResNet depth, 6n + 4 (FixMatch: 28)", &O::model, &M::depth)
-        .check([](const ParamValue& v) {
-          return models::wide_resnet_blocks_per_stage(std::get<int64_t>(v)) > 0
-                     ? std::string()
-                     : std::string("must be 6n + 4 with n >= 1 (10, 16, 22, 28, ...)");
-        });
+        .check([](const ParamValue& v) { return models::wide_resnet_depth_problem(std::get<int64_t>(v)); });
     s.field("model.widen", "width factor k (FixMatch: 2)", &O::model, &M::widen).at_least(1);
     s.field("model.relu_slope", "negative slope of the leaky ReLUs (FixMatch: 0.1; 0: ReLU)", &O::model,
             &M::relu_slope)

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <tuple>
+#include <vector>
 
 #include "models/module_parameters.h"
 #include "models/wide_resnet.h"
@@ -150,4 +152,19 @@ TEST_CASE("WideResNet block: the shortcut reads the raw or the activated input, 
     const torch::Tensor expected = branch + shortcut->forward(reads_activated ? activated : x);
     CHECK(torch::allclose(out, expected, 1e-5, 1e-6));
   }
+}
+
+TEST_CASE("WideResNet's closed-form parameter count and depth check agree with the built networks", "[models]") {
+  for (const auto variant : {WideResNetVariant::kAllLayerMargin, WideResNetVariant::kStandard,
+                             WideResNetVariant::kFixMatch}) {
+    for (const auto& [depth, widen, classes] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+             {10, 1, 10}, {16, 2, 100}, {22, 4, 10}}) {
+      const WideResNetOptions options{depth, widen, classes, variant};
+      WideResNet built(options);
+      CHECK(wei::models::wide_resnet_parameters(options) == static_cast<double>(parameter_count(*built)));
+    }
+  }
+  CHECK(wei::models::wide_resnet_depth_problem(28).empty());
+  CHECK(wei::models::wide_resnet_depth_problem(12) == "must be 6n + 4 with n >= 1 (10, 16, 22, 28, ...)");
+  CHECK(wei::models::wide_resnet_activation_bytes(28, 2) > wei::models::wide_resnet_activation_bytes(16, 2));
 }
