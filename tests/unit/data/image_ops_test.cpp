@@ -162,7 +162,7 @@ TEST_CASE("rotation, shear and translation map pixel centres through PIL's inver
   CHECK(down.at(0, 3, 1) == in(1, 1));
 }
 
-TEST_CASE("flip mirrors rows; cutout fills its clipped square", "[data][augment]") {
+TEST_CASE("flip mirrors rows, and cutout fills its clipped square", "[data][augment]") {
   Image flipped = numbered();
   wei::data::flip_x(flipped.view);
   CHECK(flipped.at(0, 1, 0) == 80);

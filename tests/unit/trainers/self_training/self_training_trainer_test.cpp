@@ -85,7 +85,7 @@ TEST_CASE("self_training runs are deterministic and resume bit-identically mid-r
   CHECK(rows.size() == 3);
 }
 
-TEST_CASE("self_training refuses labels that are not a multiple of 10 and thresholds outside (0, 1]",
+TEST_CASE("self_training refuses labels that are not a multiple of 10 and thresholds outside 0 to 1",
           "[self_training]") {
   const auto info = wei::self_training_trainer_info();
   CHECK_THAT(wei::testing::spec_refusal(info, tiny({{"data.labels", int64_t{45}}})),
