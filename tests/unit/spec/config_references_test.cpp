@@ -50,6 +50,11 @@ std::map<std::string, ExpectedReference> expected_config_references() {
                                                 {"final.spurious_norm_after", 0.02}};
   out["spurious_selftrain/toy_pseudo_label.yaml"] = {{"final.target_acc_before", 0.96},
                                                      {"final.spurious_norm_before", 0.46}};
+  // Sohn et al. 2020, Table 2, FixMatch (RandAugment) on CIFAR-10: test error %, the median of the
+  // last 20 evaluations, mean over 5 folds.
+  out["self_training/fixmatch_cifar10_40.yaml"] = {{"final.test_error", 13.81}};
+  out["self_training/fixmatch_cifar10_250.yaml"] = {{"final.test_error", 5.07}};
+  out["self_training/fixmatch_cifar10_4000.yaml"] = {{"final.test_error", 4.26}};
   return out;
 }
 
