@@ -35,4 +35,8 @@ CifarSets load_cifar_sets(const std::string& root, CifarKind kind, int64_t train
   return sets;
 }
 
+CifarSetSizes cifar_set_sizes(int64_t train_size, int64_t test_size) {
+  return {static_cast<double>(train_size > 0 ? train_size : 50000), static_cast<double>(test_size > 0 ? test_size : 10000)};
+}
+
 }  // namespace wei::data

@@ -18,6 +18,13 @@ struct CifarSets {
 inline constexpr int64_t kStandInTrainImages = 5000;
 inline constexpr int64_t kStandInTestImages = 1000;
 
+// The images load_cifar_sets keeps at most for these sizes, as a memory estimate's bound: the
+// subset sizes, or the whole published CIFAR split (50,000 training and 10,000 test images).
+struct CifarSetSizes {
+  double train, test;
+};
+CifarSetSizes cifar_set_sizes(int64_t train_size, int64_t test_size);
+
 // train_size / test_size: images kept (seeded random subsets); 0 keeps them all. InputError for a
 // missing or malformed data file, or a subset larger than the set.
 CifarSets load_cifar_sets(const std::string& root, CifarKind kind, int64_t train_size, int64_t test_size,

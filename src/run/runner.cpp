@@ -168,7 +168,8 @@ class Run {
 
  private:
   void log_start();
-  json run_block() const;
+  // The metrics.json "run" block; `wall_seconds` is the run's time up to now.
+  json run_block(double wall_seconds) const;
   void record_failure(RunStatus status, std::string error) {
     status_ = status;
     error_ = std::move(error);
@@ -415,12 +416,12 @@ void Run::train() {
   progress.finish();
 }
 
-json Run::run_block() const {
+json Run::run_block(double wall_seconds) const {
   json run;
   run["id"] = dir_.filename().string();
   run["started_at"] = started_at_;
   run["finished_at"] = utc_timestamp(kUtcIso8601Format);
-  run["wall_seconds"] = wall_timer_.seconds();
+  run["wall_seconds"] = wall_seconds;
   run["host"] = host_name();
   run["git_commit"] = build_info::kGitCommit;
   run["wei_run_version"] = WEI_RUN_VERSION;
@@ -461,7 +462,7 @@ RunResult Run::finish() {
   json metrics;
   metrics["schema_version"] = kMetricsSchemaVersion;
   metrics["status"] = status_name(status_);
-  metrics["run"] = run_block();
+  metrics["run"] = run_block(wall);
   metrics["spec"] = spec_.to_json();
   // Present when the spec set keys this run does not read (the same lines as the log's warnings).
   if (!spec_.warnings().empty()) metrics["spec_warnings"] = spec_.warnings();

@@ -87,7 +87,10 @@ json fit(Trainer& trainer, FitRecord& record, EpochMeter& meter, const FitHooks&
     const json row = run_epoch(trainer, epoch, meter, timing);
     if (hooks.add_timing) hooks.add_timing(timing);
 
-    const FitRecord committed = record;  // what the checkpoint on disk holds, if this one fails
+    // What the checkpoint on disk holds, if this one fails: the epoch's rows come off again, and
+    // the few scalars are restored (the history itself is not copied each epoch).
+    const int64_t epochs_before = record.epochs_done, steps_before = record.steps_done;
+    const json best_before = record.best;
     record.history.push_back(row);
     record.epoch_timing.push_back(timing);
     record.epochs_done = epoch + 1;
@@ -96,7 +99,11 @@ json fit(Trainer& trainer, FitRecord& record, EpochMeter& meter, const FitHooks&
     try {
       if (hooks.save_checkpoint) hooks.save_checkpoint();
     } catch (const WriteError&) {
-      record = committed;
+      record.history.pop_back();
+      record.epoch_timing.erase(record.epoch_timing.end() - 1);
+      record.epochs_done = epochs_before;
+      record.steps_done = steps_before;
+      record.best = best_before;
       throw;
     }
     if (hooks.epoch_committed) hooks.epoch_committed(epoch, row);

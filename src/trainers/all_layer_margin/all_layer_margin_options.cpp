@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "data/cifar_sets.h"
 #include "train/trainer.h"
 
 namespace wei::all_layer_margin {
@@ -14,13 +15,15 @@ using O = Options;
 MemoryEstimate estimate(const O& o) {
   const double classes = o.data.dataset == data::CifarKind::kCifar10 ? 10 : 100;
   const double per_image = models::wide_resnet_activation_bytes(o.model.depth, o.model.widen);
-  const double train = o.data.train_size > 0 ? static_cast<double>(o.data.train_size) : 50000;
-  const double test = o.data.test_size > 0 ? static_cast<double>(o.data.test_size) : 10000;
+  const auto [train, test] = data::cifar_set_sizes(o.data.train_size, o.data.test_size);
   const double padded = 3 * std::pow(32.0 + 2.0 * static_cast<double>(o.augment.padding), 2);
   const double amo = o.method == Method::kAmo ? 2 : 1;  // the perturbation and a second graph
   MemoryEstimate m;
   m.parts = {{"data", 60000 * 3073 + train * padded + test * 3072 * 4},
-             {"model and optimizer", models::wide_resnet_parameters(models::WideResNetOptions{o.model.depth, o.model.widen, static_cast<int64_t>(classes), o.model.variant}) * 4 * 4},
+             {"model and optimizer",
+              models::wide_resnet_parameters(models::WideResNetOptions{
+                  o.model.depth, o.model.widen, static_cast<int64_t>(classes), o.model.variant}) *
+                  4 * 4},
              {"activations of one batch", std::min(static_cast<double>(o.optim.batch_size), train) * per_image * amo},
              {"history", static_cast<double>(o.optim.epochs) * kHistoryRowBytes}};
   return m;

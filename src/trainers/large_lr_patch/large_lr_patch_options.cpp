@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "data/cifar_sets.h"
 #include "models/wide_resnet.h"
 #include "train/trainer.h"
 
@@ -14,12 +15,14 @@ using O = Options;
 
 MemoryEstimate memory_needed(const O& o) {
   const double per_image = models::wide_resnet_activation_bytes(o.model.depth, o.model.widen);
-  const double train = o.data.train_size > 0 ? static_cast<double>(o.data.train_size) : 50000;
-  const double test = o.data.test_size > 0 ? static_cast<double>(o.data.test_size) : 10000;
+  const auto [train, test] = data::cifar_set_sizes(o.data.train_size, o.data.test_size);
   const double eval_images = 2 * test + static_cast<double>(o.eval.patch_only_images);
   MemoryEstimate m;
   m.parts = {{"data", 60000 * 3073 + train * 3072 + eval_images * 3072 * 4},
-             {"model and optimizer", models::wide_resnet_parameters(models::WideResNetOptions{o.model.depth, o.model.widen, 10, models::WideResNetVariant::kStandard}) * 4 * 4},
+             {"model and optimizer",
+              models::wide_resnet_parameters(
+                  models::WideResNetOptions{o.model.depth, o.model.widen, 10, models::WideResNetVariant::kStandard}) *
+                  4 * 4},
              {"activations of one batch", std::min(static_cast<double>(o.optim.batch_size), train) * per_image},
              {"history", static_cast<double>(o.optim.epochs) * kHistoryRowBytes}};
   return m;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "data/cifar_sets.h"
 #include "models/wide_resnet.h"
 #include "train/trainer.h"
 
@@ -13,8 +14,7 @@ using O = Options;
 
 MemoryEstimate memory_needed(const O& o) {
   const double per_image = models::wide_resnet_activation_bytes(o.model.depth, o.model.widen);
-  const double train = o.data.train_size > 0 ? static_cast<double>(o.data.train_size) : 50000;
-  const double test = o.data.test_size > 0 ? static_cast<double>(o.data.test_size) : 10000;
+  const auto [train, test] = data::cifar_set_sizes(o.data.train_size, o.data.test_size);
   const double unlabelled_views = o.method == Method::kSupervised ? 0 : o.method == Method::kPseudoLabel ? 1 : 2;
   const double batch = std::min(static_cast<double>(o.optim.batch_size), train) *
                        (1 + unlabelled_views * static_cast<double>(o.unlabelled.mu));

@@ -219,9 +219,10 @@ class SelfTrainingTrainer final : public Trainer {
   // data-parallel run draws what a one-process run draws for the same place).
   torch::Tensor view_of(const torch::Tensor& indices, const torch::Tensor& places, int64_t step, int view) const {
     torch::Tensor batch = images_.index_select(0, indices).contiguous();
+    const auto place = places.accessor<int64_t, 1>();
     for (int64_t i = 0; i < batch.size(0); ++i) {
       std::mt19937_64 rng = make_std_rng(augment_seed_ + static_cast<uint64_t>(step) * 4 + static_cast<uint64_t>(view),
-                                         std::to_string(places[i].item<int64_t>()));
+                                         std::to_string(place[i]));
       data::ImageView image{batch[i].data_ptr<uint8_t>(), 3, batch.size(2), batch.size(3)};
       if (view == kStrongView) {
         augmenter_.strong(image, rng);
