@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "base/errors.h"
-#include "run/checkpoint_file.h"
+#include "train/checkpoint_file.h"
 
 namespace wei {
 

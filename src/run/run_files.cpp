@@ -6,7 +6,7 @@
 #include "base/durable_file.h"
 #include "base/errors.h"
 #include "base/finite_json.h"
-#include "run/checkpoint_file.h"
+#include "train/checkpoint_file.h"
 
 namespace wei {
 

@@ -6,7 +6,7 @@
 //                        checkpoint on resume (which drops a torn or extra line)
 //   log.txt              the run's log (spdlog file sink, appended across resumes)
 //   checkpoints/last.pt  runner + trainer state after the last completed epoch, verified by a
-//                        checksum (run/checkpoint_file.h)
+//                        checksum (train/checkpoint_file.h)
 //   checkpoints/prev.pt  the checkpoint of the epoch before
 //   .wei-run.lock        while a command works on the directory (base/directory_lock.h)
 #include <filesystem>

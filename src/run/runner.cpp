@@ -24,7 +24,7 @@
 #include "base/stop_signals.h"
 #include "base/stopwatch.h"
 #include "base/utc_time.h"
-#include "run/checkpoint_file.h"
+#include "train/checkpoint_file.h"
 #include "run/out_dir_rules.h"
 #include "run/progress.h"
 #include "run/run_files.h"

@@ -23,6 +23,11 @@ void WeightAverage::update() {
   }
 }
 
+void WeightAverage::restart() {
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < live_.size(); ++i) averages_[i].copy_(live_[i]);
+}
+
 void WeightAverage::register_state(CheckpointBundle& bundle, const std::string& key) {
   for (size_t i = 0; i < averages_.size(); ++i) bundle.add_tensor(key + "." + std::to_string(i), averages_[i]);
 }

@@ -26,6 +26,9 @@ class WeightAverage {
   WeightAverage(torch::nn::Module& module, double decay);
 
   void update();
+  // Starts the average over as a copy of the module's current parameters and buffers (a module
+  // re-initialised in place, as a student trained after its teacher in the same run).
+  void restart();
   double decay() const { return decay_; }
   // The averages, in the order of the module's parameters then buffers.
   const std::vector<torch::Tensor>& averages() const { return averages_; }

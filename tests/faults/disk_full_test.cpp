@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "faults/fault_fixture.h"
-#include "run/checkpoint_file.h"
+#include "train/checkpoint_file.h"
 #include "support/temp_dir.h"
 
 using namespace wei::faults;

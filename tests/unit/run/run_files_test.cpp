@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "run/checkpoint_file.h"
+#include "train/checkpoint_file.h"
 #include "support/temp_dir.h"
 
 using nlohmann::ordered_json;

@@ -51,3 +51,19 @@ TEST_CASE("an EMA of the weights as an after-step hook follows the update rule a
   }
   CHECK(torch::equal(net->parameters()[0].detach(), trained));
 }
+
+TEST_CASE("an EMA restarted after its module is re-initialised in place averages from the new weights", "[train]") {
+  torch::manual_seed(0);
+  torch::nn::Linear net(3, 2);
+  wei::WeightAverage ema(*net, 0.5);
+  torch::NoGradGuard no_grad;
+  net->weight.fill_(1.0);
+  ema.update();  // average: (initial + 1) / 2
+  CHECK_FALSE(torch::equal(ema.averages()[0], torch::ones({2, 3})));
+  net->weight.fill_(3.0);
+  ema.restart();
+  CHECK(torch::equal(ema.averages()[0], torch::full({2, 3}, 3.0)));
+  net->weight.fill_(5.0);
+  ema.update();
+  CHECK(torch::equal(ema.averages()[0], torch::full({2, 3}, 4.0)));
+}

@@ -1,4 +1,4 @@
-#include "run/checkpoint_file.h"
+#include "train/checkpoint_file.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
