@@ -147,28 +147,36 @@ const OptionSchema<Options>& options_schema() {
         .when("setting", cifar);
 
     using U = O::Unlabelled;
-    s.field("unlabelled.mu", "unlabelled images per labelled image in a step (FixMatch: 7; teacher_student: the student's batch is mu * optim.batch_size unlabelled images)", &O::unlabelled, &U::mu)
+    s.field("unlabelled.mu",
+            "unlabelled images per labelled image in a step (FixMatch: 7); teacher_student: the student's batch is "
+            "mu * optim.batch_size unlabelled images",
+            &O::unlabelled, &U::mu)
         .at_least(1)
-        .when("method", {"pseudo_label", "fixmatch", "teacher_student"});
+        .when("method", {"pseudo_label", "fixmatch", "teacher_student"})
+        .when("setting", cifar);
     s.field("unlabelled.threshold", "confidence a pseudo-label needs, tau (FixMatch: 0.95)", &O::unlabelled,
             &U::threshold)
         .greater_than(0)
         .at_most(1)
-        .when("method", {"pseudo_label", "fixmatch"});
+        .when("method", {"pseudo_label", "fixmatch"})
+        .when("setting", cifar);
     s.field("unlabelled.weight", "weight of the unlabelled loss, lambda_u (FixMatch: 1)", &O::unlabelled, &U::weight)
         .at_least(0)
-        .when("method", {"pseudo_label", "fixmatch"});
+        .when("method", {"pseudo_label", "fixmatch"})
+        .when("setting", cifar);
 
     const std::vector<std::string> student = {"teacher_student"};
     s.field("teacher.checkpoint",
             "the teacher: a self_training run directory (or its checkpoints/last.pt) on the same data and "
             "normalisation; its weights' average when it kept one. Empty: a supervised teacher is trained first",
             &O::teacher, &O::Teacher::checkpoint)
-        .when("method", student);
+        .when("method", student)
+        .when("setting", cifar);
     s.field("teacher.steps", "steps of the teacher trained first when teacher.checkpoint is empty", &O::teacher,
             &O::Teacher::steps)
         .at_least(1)
-        .when("method", student);
+        .when("method", student)
+        .when("setting", cifar);
     s.enum_choice("consistency.neighbourhood", neighbourhood_names(),
                   "none (the student fits the teacher's labels), augment (the strong view must agree with the weak "
                   "view's prediction) or l2 (an adversarial perturbation of norm consistency.radius must not change "
@@ -179,7 +187,9 @@ const OptionSchema<Options>& options_schema() {
             &O::Consistency::weight)
         .at_least(0)
         .when("method", student);
-    s.field("consistency.radius", "l2 neighbourhood: norm of the adversarial perturbation (normalised pixels)",
+    s.field("consistency.radius",
+            "l2 neighbourhood: norm of the adversarial perturbation, in normalised pixels (VAT on CIFAR-10: 6) or "
+            "toy input units",
             &O::consistency, &O::Consistency::radius)
         .greater_than(0)
         .when("method", student)
@@ -187,14 +197,19 @@ const OptionSchema<Options>& options_schema() {
     s.field("theory.expansion_images", "test images on which the teacher's error set's expansion is estimated",
             &O::theory, &O::Theory::expansion_images)
         .at_least(1)
-        .when("method", student);
+        .when("method", student)
+        .when("setting", cifar);
     s.field("theory.expansion_views", "strong views drawn of each of them", &O::theory, &O::Theory::expansion_views)
         .at_least(1)
-        .when("method", student);
+        .when("method", student)
+        .when("setting", cifar);
 
     const std::vector<std::string> toy = {"toy"};
     using T = O::Toy;
-    s.field("toy.classes", "classes, one circle each", &O::toy, &T::classes).at_least(2).at_most(64).when("setting", toy);
+    s.field("toy.classes", "classes, one circle each", &O::toy, &T::classes)
+        .at_least(2)
+        .at_most(64)
+        .when("setting", toy);
     s.field("toy.dim", "dimension of the inputs (each circle lies in its own plane: dim >= 2 * classes)", &O::toy,
             &T::dim)
         .at_least(4)

@@ -70,7 +70,7 @@ struct Options {
   struct Consistency {
     Neighbourhood neighbourhood = Neighbourhood::kAugment;
     double weight = 1.0;  // lambda
-    double radius = 2.0;  // l2: the perturbation's norm (normalised-pixel units; toy: input units)
+    double radius = 6.0;  // l2: the perturbation's norm (VAT on CIFAR-10: 6; toy: input units)
   } consistency;
   struct Theory {
     int64_t expansion_images = 1000;  // test images of the expansion estimate

@@ -109,8 +109,28 @@ class SelfTrainingTrainer final : public Trainer {
   }
 
   json data_info() const override { return data_info_; }
-  int64_t num_epochs() const override { return teacher_epochs() + ceil_div(options_.optim.steps, options_.optim.eval_every); }
+  int64_t num_epochs() const override {
+    return teacher_epochs() + ceil_div(options_.optim.steps, options_.optim.eval_every);
+  }
   HeadlineMetric headline() const override { return {"test_error", true}; }
+  // Images through the network a step: the teacher's epochs are much cheaper than the student's.
+  double epoch_cost(int64_t epoch) const override {
+    const Phase phase = phase_of(epoch);
+    const double labelled = static_cast<double>(options_.optim.batch_size);
+    const double unlabelled = static_cast<double>(unlabelled_batch());
+    double images = labelled;
+    switch (phase.method) {
+      case Method::kSupervised: break;
+      case Method::kPseudoLabel: images += unlabelled; break;
+      case Method::kFixMatch: images += 2 * unlabelled; break;
+      case Method::kTeacherStudent: {
+        const Neighbourhood n = options_.consistency.neighbourhood;
+        images = unlabelled * (n == Neighbourhood::kNone ? 1 : n == Neighbourhood::kAugment ? 2 : 3);
+        break;
+      }
+    }
+    return static_cast<double>(phase.steps) * images;
+  }
   bool supports_data_parallel() const override { return true; }
 
   json train_epoch(int64_t epoch) override {
@@ -167,7 +187,9 @@ class SelfTrainingTrainer final : public Trainer {
     add_scores(row, "test_", logits, test_labels_, /*with_error=*/true);
     row["test_per_class_accuracy"] = class_tally(logits.argmax(1), test_labels_, kClasses).accuracy();
     recent_errors_.push_back(row["test_error"].get<double>());
-    while (static_cast<int64_t>(recent_errors_.size()) > options_.eval.median_of) recent_errors_.erase(recent_errors_.begin());
+    while (static_cast<int64_t>(recent_errors_.size()) > options_.eval.median_of) {
+      recent_errors_.erase(recent_errors_.begin());
+    }
     row["test_error_median"] = median(recent_errors_);
     return row;
   }
@@ -267,8 +289,9 @@ class SelfTrainingTrainer final : public Trainer {
                            return data::normalize_images(images_.narrow(0, start, length), norm_, ctx_.device,
                                                          options_.compute.channels_last);
                          }).argmax(1).cpu());
-    const torch::Tensor test_logits = predict_logits(
-        teacher, test_images_.size(0), [this](int64_t start, int64_t length) { return test_images_.narrow(0, start, length); });
+    const torch::Tensor test_logits = predict_logits(teacher, test_images_.size(0), [this](int64_t start, int64_t length) {
+      return test_images_.narrow(0, start, length);
+    });
     teacher_test_predictions_.copy_(test_logits.argmax(1).cpu());
 
     const int64_t points = std::min(options_.theory.expansion_images, test_labels_.size(0));
@@ -290,7 +313,8 @@ class SelfTrainingTrainer final : public Trainer {
     add_scores(scores, "test_", test_logits, test_labels_, /*with_error=*/true);
     teacher_report_ = std::move(source);
     teacher_report_["test_error"] = scores["test_error"];
-    teacher_report_["pseudo_label_accuracy"] = 100.0 * pseudo_labels_.eq(hidden_labels_).to(torch::kDouble).mean().item<double>();
+    teacher_report_["pseudo_label_accuracy"] =
+        100.0 * pseudo_labels_.eq(hidden_labels_).to(torch::kDouble).mean().item<double>();
     teacher_report_["expansion"] = expansion.to_json();
     ctx_.log.info("self_training: teacher test error {:.2f}%, pseudo-labels {:.2f}% right, expansion of its errors "
                   "{:.2f} (P(V) {:.4f}, P(N(V)) {:.4f}, {} test images x {} strong views)",
@@ -373,7 +397,8 @@ class SelfTrainingTrainer final : public Trainer {
       const torch::Tensor places_l = b.shard(torch::arange(batch_size, torch::kInt64));
       const torch::Tensor global_l = labelled_order_->take(b.step * batch_size, batch_size);
       const torch::Tensor chosen_l = global_l.index_select(0, places_l);
-      std::vector<torch::Tensor> parts = {view_of(labelled_.index_select(0, chosen_l), places_l, b.step, kLabelledView)};
+      std::vector<torch::Tensor> parts = {
+          view_of(labelled_.index_select(0, chosen_l), places_l, b.step, kLabelledView)};
       targets = labelled_targets_.index_select(0, chosen_l).to(ctx_.device);
       labelled_count = chosen_l.size(0);
       if (step_method_ != Method::kSupervised) {

@@ -67,8 +67,9 @@ LoadedTeacher load_teacher(const std::string& path, const TeacherExpectations& e
   if (setting && setting.as<std::string>() != "cifar10") refuse(path, "a run of setting " + setting.as<std::string>());
   const bool real_data = !read_key<std::string>(config, "data.root", path).empty();
   if (real_data != expected.real_data) {
-    refuse(path, std::string("its teacher was trained on ") + (real_data ? "CIFAR-10 files" : "the synthetic stand-in") +
-                     ", this run reads " + (expected.real_data ? "CIFAR-10 files" : "the synthetic stand-in"));
+    const auto data_name = [](bool real) { return real ? "CIFAR-10 files" : "the synthetic stand-in"; };
+    refuse(path, std::string("its teacher was trained on ") + data_name(real_data) + ", this run reads " +
+                     data_name(expected.real_data));
   }
   if (read_key<std::vector<double>>(config, "data.mean", path) != expected.mean ||
       read_key<std::vector<double>>(config, "data.std", path) != expected.std) {

@@ -33,8 +33,9 @@ ToyManifolds::ToyManifolds(const Options::Toy& toy, uint64_t seed) : toy_(toy) {
 
 torch::Tensor ToyManifolds::embed(const ToyPoints& points) const {
   const torch::Tensor angle = (points.t * kTwoPi).unsqueeze(1);
-  const torch::Tensor x = centres_.index_select(0, points.classes) + torch::cos(angle) * u_.index_select(0, points.classes) +
-                          torch::sin(angle) * v_.index_select(0, points.classes);
+  const torch::Tensor& k = points.classes;
+  const torch::Tensor x = centres_.index_select(0, k) + torch::cos(angle) * u_.index_select(0, k) +
+                          torch::sin(angle) * v_.index_select(0, k);
   return x.to(torch::kFloat);
 }
 

@@ -123,7 +123,9 @@ class ToySelfTrainingTrainer final : public Trainer {
     final["test_error"] = c.student_error;
     final["teacher_student"] = c.to_json();
     final["theory"] = theory_;
-    if (theory_.contains("error_bound")) final["within_bound"] = c.student_error <= theory_["error_bound"].get<double>();
+    if (theory_.contains("error_bound")) {
+      final["within_bound"] = c.student_error <= theory_["error_bound"].get<double>();
+    }
     final["method"] = "teacher_student";
     final["neighbourhood"] = name_of(neighbourhood_names(), options_.consistency.neighbourhood);
     (void)last_row;
@@ -161,7 +163,8 @@ class ToySelfTrainingTrainer final : public Trainer {
       x = train_x_.index_select(0, chosen.to(ctx_.device));
     }
     const torch::Tensor logits = model_->forward(x);
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, train_teacher_.index_select(0, chosen.to(ctx_.device)));
+    const torch::Tensor targets = train_teacher_.index_select(0, chosen.to(ctx_.device));
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, targets);
     torch::Tensor consistency;
     auto gen = make_generator(derive_seed(ctx_.seed, "neighbour") + static_cast<uint64_t>(b.step), "toy");
     if (options_.consistency.neighbourhood == Neighbourhood::kAugment) {

@@ -166,7 +166,7 @@ TEST_CASE("every self_training config validates strictly, with the paper's recip
     }
     ++checked;
   }
-  CHECK(checked == 9);  // COUNT
+  CHECK(checked == 18);
 }
 
 TEST_CASE("teacher_student: a teacher trained first labels the images, then a fresh student trains on them",
@@ -218,7 +218,7 @@ TEST_CASE("teacher_student reads its teacher from a run directory or its checkpo
   const fs::path dir = wei::testing::fresh_temp_dir("teacher_run") / "teacher";
   write_supervised_run(dir);
   const auto teacher_metrics = wei::testing::read_json(dir / "metrics.json");
-  for (const fs::path given : {dir, dir / "checkpoints" / "last.pt"}) {
+  for (const fs::path& given : {dir, dir / "checkpoints" / "last.pt"}) {
     CAPTURE(given);
     const auto fx = fixture(tiny_teacher_student("augment", {{"teacher.checkpoint", given.string()}}));
     auto trainer = fx.trainer();

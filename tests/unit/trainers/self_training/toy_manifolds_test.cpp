@@ -91,6 +91,6 @@ TEST_CASE("toy points moved along their circle stay on it and in their class", "
   CHECK((q.t < 1).all().item<bool>());
   // A move by 0.95 is a move back by 0.05: chord 2 sin(pi * 0.05).
   const double chord = 2 * std::sin(M_PI * 0.05);
-  CHECK(torch::allclose((m.embed(q) - m.embed(p)).norm(2, 1).to(torch::kDouble), torch::full({50}, chord, torch::kDouble),
-                        1e-4, 1e-4));
+  const torch::Tensor moved_by = (m.embed(q) - m.embed(p)).norm(2, 1).to(torch::kDouble);
+  CHECK(torch::allclose(moved_by, torch::full({50}, chord, torch::kDouble), 1e-4, 1e-4));
 }

@@ -57,7 +57,10 @@ TEST_CASE("toy: without consistency the student copies its teacher; with it, it 
 }
 
 TEST_CASE("toy: c below 3 gives no bound, the l2 neighbourhood's c follows its radius", "[self_training]") {
-  auto small = toy_fixture(toy_spec({{"toy.shift", 0.05}, {"optim.steps", int64_t{10}}, {"optim.eval_every", int64_t{10}}}));
+  const Overrides short_run = {{"optim.steps", int64_t{10}}, {"optim.eval_every", int64_t{10}}};
+  Overrides narrow = short_run;
+  narrow["toy.shift"] = 0.05;
+  auto small = toy_fixture(toy_spec(narrow));
   auto t = small.trainer();
   t->prepare();
   const auto final = wei::testing::fit_to_end(*t).final;
@@ -66,8 +69,10 @@ TEST_CASE("toy: c below 3 gives no bound, the l2 neighbourhood's c follows its r
   CHECK_FALSE(final["theory"].contains("error_bound"));
   CHECK_FALSE(final.contains("within_bound"));
 
-  auto l2 = toy_fixture(toy_spec({{"consistency.neighbourhood", std::string("l2")}, {"consistency.radius", 1.0},
-                         {"optim.steps", int64_t{10}}, {"optim.eval_every", int64_t{10}}}));
+  Overrides ball = short_run;
+  ball["consistency.neighbourhood"] = std::string("l2");
+  ball["consistency.radius"] = 1.0;
+  auto l2 = toy_fixture(toy_spec(ball));
   auto u = l2.trainer();
   u->prepare();
   const auto l2_final = wei::testing::fit_to_end(*u).final;
@@ -79,7 +84,8 @@ TEST_CASE("toy: c below 3 gives no bound, the l2 neighbourhood's c follows its r
 
 TEST_CASE("toy runs are deterministic and resume bit-identically", "[self_training]") {
   const auto rows = wei::testing::check_repeats_and_resumes(
-      toy_fixture(toy_spec({{"optim.steps", int64_t{60}}, {"optim.eval_every", int64_t{20}}, {"optim.ema", 0.9}}), 5), 1);
+      toy_fixture(toy_spec({{"optim.steps", int64_t{60}}, {"optim.eval_every", int64_t{20}}, {"optim.ema", 0.9}}), 5),
+      1);
   CHECK(rows.size() == 3);
   CHECK(rows.back().contains("consistency_loss"));
 }
@@ -89,5 +95,6 @@ TEST_CASE("toy refuses another method, and dimensions too small for the circles"
   CHECK_THAT(wei::testing::spec_refusal(info, toy_spec({{"method", std::string("fixmatch")}})),
              Catch::Contains("setting toy has method teacher_student"));
   CHECK_THAT(wei::testing::spec_refusal(info, toy_spec({{"toy.dim", int64_t{5}}})), Catch::Contains("toy.dim"));
-  CHECK_THAT(wei::testing::spec_refusal(info, toy_spec({{"toy.teacher_error", 0.5}})), Catch::Contains("toy.teacher_error"));
+  CHECK_THAT(wei::testing::spec_refusal(info, toy_spec({{"toy.teacher_error", 0.5}})),
+             Catch::Contains("toy.teacher_error"));
 }
