@@ -56,8 +56,11 @@ class ToySelfTrainingTrainer final : public Trainer {
     theory_ = {{"neighbourhood_half_width", half_width},
                {"expansion_c", c},
                {"error_set_expansion", manifolds_.error_set_expansion(half_width)},
-               {"bound_applies", c > 3.0}};
-    if (const auto bound = manifolds_.error_bound(c)) theory_["error_bound"] = 100.0 * *bound;
+               {"bound_applies", false}};
+    if (const auto bound = manifolds_.error_bound(c)) {
+      theory_["bound_applies"] = true;
+      theory_["error_bound"] = 100.0 * *bound;
+    }
     if (options_.consistency.neighbourhood == Neighbourhood::kL2) {
       theory_["ground_truth_robust"] = options_.consistency.radius < options_.toy.separation - 2.0;
     }

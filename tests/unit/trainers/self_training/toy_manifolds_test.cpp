@@ -77,6 +77,7 @@ TEST_CASE("toy expansion: computed from the construction, with Theorem 4.3's bou
   CHECK(ToyManifolds::l2_half_width(std::sqrt(2.0)) == Approx(0.25));
   CHECK(ToyManifolds::l2_half_width(5.0) == Approx(0.5));
   CHECK_FALSE(one.error_bound(3.0).has_value());
+  CHECK_FALSE(one.error_bound(one.expansion_constant(0.1)).has_value());  // 3 up to rounding
   REQUIRE(one.error_bound(5.0).has_value());
   CHECK(*one.error_bound(5.0) == Approx(0.05));  // 2 / 4 * 0.1
 }
