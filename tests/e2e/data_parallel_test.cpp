@@ -184,3 +184,27 @@ TEST_CASE("a Slurm sweep with several tasks per point runs each point under srun
   const std::string script = wei::testing::read_text(tmp.path() / "sw" / "slurm" / "sweep.sbatch");
   CHECK_THAT(script, Catch::Contains("#SBATCH --ntasks=2\n") && Catch::Contains("\nexec srun '"));
 }
+
+TEST_CASE("self_training's teacher_student runs on 2 ranks through both phases", "[e2e][data_parallel]") {
+  if (!gloo_built()) return;
+  wei::testing::TempDir tmp;
+  const std::string spec = std::string(WEI_SOURCE_DIR) + "/configs/self_training/cpu_teacher_student_augment_4000.yaml";
+  const std::vector<std::string> tiny = {"data.root=''", "data.labels=40", "data.train_size=400", "data.test_size=100",
+                                         "model.depth=10", "model.widen=1", "teacher.steps=4", "optim.steps=4",
+                                         "optim.batch_size=8", "optim.eval_every=2", "eval.median_of=2",
+                                         "theory.expansion_images=20", "theory.expansion_views=2"};
+  std::vector<std::string> args = {"run", spec};
+  args.insert(args.end(), tiny.begin(), tiny.end());
+  args.insert(args.end(), {"--nproc", "2", "--out", "two"});
+  const auto two = run_wei(args, tmp.path());
+  INFO(two.err);
+  REQUIRE(two.exit_code == 0);
+  const auto metrics = read_json(tmp.path() / "two" / "metrics.json");
+  CHECK(metrics["run"]["world_size"] == 2);
+  REQUIRE(metrics["history"].size() == 4);
+  CHECK(metrics["history"][1]["phase"] == "teacher");
+  CHECK(metrics["history"][3]["phase"] == "student");
+  CHECK(metrics["history"][3].contains("consistency_loss"));
+  CHECK(metrics["final"]["teacher"]["source"] == "trained in this run");
+  CHECK(metrics["final"]["teacher_student"].contains("teacher_errors_corrected"));
+}

@@ -514,7 +514,8 @@ class SelfTrainingTrainer final : public Trainer {
 
 TrainerInfo self_training_trainer_info() {
   return trainer_info("self_training",
-                      "semi-supervised CIFAR-10: supervised, pseudo-labels, FixMatch (Wei, Shen, Chen & Ma 2021; "
+                      "semi-supervised CIFAR-10: supervised, pseudo-labels, FixMatch, the teacher-student objective; a toy "
+                      "setting with exact expansion (Wei, Shen, Chen & Ma 2021; "
                       "Sohn et al. 2020)",
                       self_training::options_schema(),
                       [](const RunContext& ctx, const self_training::Options& o) -> std::unique_ptr<Trainer> {
