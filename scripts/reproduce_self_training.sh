@@ -86,7 +86,7 @@ if [[ ${#cifar_dirs[@]} -gt 0 ]]; then
   summary "${cifar_dirs[@]}" --by spec.name --metrics final.test_error final.test_error_last final.mask_rate \
     final.pseudo_label_accuracy
   echo
-  echo "== teacher vs student (the student's error is final.test_error above)"
+  echo "== teacher vs student, both at their last evaluation"
   ts_dirs=()
   for dir in "${cifar_dirs[@]}"; do [[ "$dir" == *teacher_student* ]] && ts_dirs+=("$dir"); done
   [[ ${#ts_dirs[@]} -eq 0 ]] || summary "${ts_dirs[@]}" --by spec.consistency.neighbourhood --metrics \
