@@ -32,7 +32,7 @@ wei::testing::TrainerFixture toy_fixture(const Overrides& overrides, uint64_t se
 
 }  // namespace
 
-TEST_CASE("toy: without consistency the student copies its teacher; with it, it corrects it within the bound",
+TEST_CASE("toy: without consistency the student copies its teacher, with it it corrects it within the bound",
           "[self_training]") {
   const auto none = toy_fixture(toy_spec({{"consistency.neighbourhood", std::string("none")}}));
   auto copier = none.trainer();
