@@ -19,19 +19,14 @@ namespace fs = std::filesystem;
   throw InputError("teacher.checkpoint: " + path + ": " + problem);
 }
 
-// The value at a dotted path of the run's resolved spec.
-YAML::Node at_path(const YAML::Node& root, const std::string& dotted) {
-  YAML::Node node = YAML::Clone(root);
-  size_t start = 0;
-  while (node && start <= dotted.size()) {
-    const size_t dot = dotted.find('.', start);
-    const std::string part = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!node.IsMap() || !node[part]) return YAML::Node();
-    node = node[part];
-    if (dot == std::string::npos) return node;
-    start = dot + 1;
-  }
-  return YAML::Node();
+// The value at a dotted path of the run's resolved spec (a fresh handle per level: assigning to a
+// yaml-cpp node would write through it).
+YAML::Node at_path(const YAML::Node& node, const std::string& dotted) {
+  if (!node.IsMap()) return YAML::Node();
+  const size_t dot = dotted.find('.');
+  const YAML::Node child = node[dotted.substr(0, dot)];
+  if (!child || dot == std::string::npos) return child;
+  return at_path(child, dotted.substr(dot + 1));
 }
 
 template <typename T>

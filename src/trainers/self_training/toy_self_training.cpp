@@ -120,7 +120,7 @@ class ToySelfTrainingTrainer final : public Trainer {
     return row;
   }
 
-  json final_metrics(const json& last_row) override {
+  json final_metrics(const json&) override {
     json final;
     const TeacherComparison c = compare_to_teacher(grid_teacher_, grid_predictions(), grid_.classes);
     final["test_error"] = c.student_error;
@@ -131,7 +131,6 @@ class ToySelfTrainingTrainer final : public Trainer {
     }
     final["method"] = "teacher_student";
     final["neighbourhood"] = name_of(neighbourhood_names(), options_.consistency.neighbourhood);
-    (void)last_row;
     return final;
   }
 
@@ -167,25 +166,24 @@ class ToySelfTrainingTrainer final : public Trainer {
     }
     const torch::Tensor logits = model_->forward(x);
     const torch::Tensor targets = train_teacher_.index_select(0, chosen.to(ctx_.device));
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, targets);
-    torch::Tensor consistency;
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, targets);
+    const Neighbourhood neighbourhood = options_.consistency.neighbourhood;
+    if (neighbourhood == Neighbourhood::kNone) return StepLoss{loss};
     auto gen = make_generator(derive_seed(ctx_.seed, "neighbour") + static_cast<uint64_t>(b.step), "toy");
-    if (options_.consistency.neighbourhood == Neighbourhood::kAugment) {
+    torch::Tensor consistency;
+    if (neighbourhood == Neighbourhood::kAugment) {
       // A neighbour of each point, moved along its circle by up to toy.shift, must take its label.
       const ToyPoints points{train_.classes.index_select(0, chosen), train_.t.index_select(0, chosen)};
       const torch::Tensor move = (torch::rand({chosen.size(0)}, gen, torch::kDouble) * 2 - 1) * options_.toy.shift;
       const torch::Tensor neighbours = manifolds_.embed(ToyManifolds::moved(points, move)).to(ctx_.device);
       consistency = masked_pseudo_label_loss(logits, model_->forward(neighbours), 0.0).loss;
-    } else if (options_.consistency.neighbourhood == Neighbourhood::kL2) {
+    } else {
       const LogitsOf logits_of = [this](const torch::Tensor& in) { return model_->forward(in); };
       const torch::Tensor r = vat_perturbation(logits_of, x, logits, options_.consistency.radius, 1e-6, gen);
       consistency = mean_kl_divergence(logits, model_->forward(x + r));
     }
-    if (consistency.defined()) {
-      loss = loss + options_.consistency.weight * consistency;
-      consistency_sum_ += consistency.detach().to(torch::kDouble);
-    }
-    return StepLoss{loss};
+    consistency_sum_ += consistency.detach().to(torch::kDouble);
+    return StepLoss{loss + options_.consistency.weight * consistency};
   }
 
   RunContext ctx_;
