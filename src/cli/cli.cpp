@@ -40,7 +40,8 @@ int run(const std::vector<std::string>& args, const Environment& env) {
   const std::vector<Command> commands = {add_run_command(app),       add_validate_command(app),
                                          add_list_command(app),      add_diff_command(app),
                                          add_sweep_command(app),     add_summarize_command(app),
-                                         add_plot_command(app),      add_report_command(app)};
+                                         add_plot_command(app),      add_report_command(app),
+                                         add_threshold_command(app)};
   for (const Command& command : commands) command.app->set_version_flag("--version", version_text());
 
   std::vector<std::string> argv = {"wei-run"};

@@ -28,5 +28,6 @@ Command add_sweep_command(CLI::App& app);
 Command add_summarize_command(CLI::App& app);
 Command add_plot_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
+Command add_threshold_command(CLI::App& app);
 
 }  // namespace wei::cli

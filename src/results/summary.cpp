@@ -68,11 +68,11 @@ bool key_value_less(const std::string& a, const std::string& b) {
   return a < b;
 }
 
-bool group_less(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+}  // namespace
+
+bool key_values_less(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), key_value_less);
 }
-
-}  // namespace
 
 Summary summarize(const std::vector<RunRecord>& runs, std::vector<std::string> keys, std::vector<std::string> metrics) {
   std::vector<const RunRecord*> ok;
@@ -134,7 +134,7 @@ Summary summarize(const std::vector<RunRecord>& runs, std::vector<std::string> k
       }
     }
   }
-  std::sort(order.begin(), order.end(), group_less);
+  std::sort(order.begin(), order.end(), key_values_less);
   for (const auto& group : order) {
     SummaryGroup g{group, {}, {}};
     for (const auto& column : values[group]) g.stats.push_back(describe(column));

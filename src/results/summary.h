@@ -26,6 +26,10 @@ double t_quantile_975(size_t dof);
 // (n < 2, or runs that agree exactly and differ from the reference).
 std::optional<double> reference_deviation(const MetricStats& stats, double reference);
 
+// The order of groups in tables: key values compared in turn, numbers numerically (5 < 10 < 160),
+// anything else as text.
+bool key_values_less(const std::vector<std::string>& a, const std::vector<std::string>& b);
+
 struct SummaryGroup {
   std::vector<std::string> key_values;  // one per grouping key
   std::vector<MetricStats> stats;       // one per metric

@@ -8,6 +8,7 @@
 #include "trainers/large_lr_patch/large_lr_patch_trainer.h"
 #include "trainers/max_margin/max_margin_trainer.h"
 #include "trainers/self_training/self_training_trainer.h"
+#include "trainers/sma_circuits/sma_circuits_trainer.h"
 #include "trainers/spurious_selftrain/spurious_selftrain_trainer.h"
 
 namespace wei {
@@ -23,6 +24,7 @@ const TrainerRegistry& builtin_registry() {
     r.add(all_layer_margin_trainer_info());
     r.add(large_lr_patch_trainer_info());
     r.add(self_training_trainer_info());
+    r.add(sma_circuits_trainer_info());
     return r;
   }();
   return registry;

@@ -1,0 +1,65 @@
+#pragma once
+// The spec keys of trainer "sma_circuits" (Wei, Chen & Ma 2022, statistically meaningful
+// approximation): a labelling function over {0,1}^d (circuit.*), n labelled examples of it (data.*),
+// an MLP (model.*) trained with early stopping on a held-out part of the n (optim.*). The defaults
+// are ours: the paper runs no experiment.
+#include <cstdint>
+
+#include "base/named_values.h"
+#include "spec/option_schema.h"
+#include "train/option_sections.h"
+
+namespace wei::sma_circuits {
+
+enum class Setting { kCircuit };
+enum class Family { kRandom, kParity, kMajority };
+enum class OptimizerKind { kSgd, kAdam };
+
+struct Options {
+  Setting setting = Setting::kCircuit;
+  struct Circuit {
+    Family family = Family::kRandom;
+    int64_t inputs = 32;         // d
+    int64_t size = 16;           // random: gates
+    int64_t depth = 6;           // random: layers
+    int64_t k = 7;               // parity, majority: inputs read
+    int64_t seed = 0;            // the function's own seed (the run's seed draws the data and the network)
+    double balance = 0.1;        // accept a fraction of ones within this of 1/2
+    int64_t balance_sample = 100000;
+    int64_t max_draws = 10000;
+  } circuit;
+  struct Data {
+    int64_t n = 1000;            // labelled examples, the validation part included
+    double validation = 0.2;     // the fraction of n held out for early stopping
+    int64_t test_size = 100000;  // fresh inputs of the test error
+  } data;
+  struct Model {
+    int64_t width = 256;
+    int64_t depth = 2;           // hidden layers
+  } model;
+  struct Optim {
+    OptimizerKind optimizer = OptimizerKind::kAdam;
+    double lr = 0.001;
+    double momentum = 0.9;       // sgd
+    double weight_decay = 0.0;
+    int64_t batch_size = 64;
+    int64_t max_steps = 20000;
+    int64_t eval_every = 250;
+    int64_t patience = 8;        // evaluations without a better validation error before stopping
+    ScheduleOptions schedule;    // over max_steps
+  } optim;
+  struct Eval {
+    int64_t batch_size = 4096;
+  } eval;
+
+  // ceil(n * validation), and the rest.
+  int64_t validation_size() const;
+  int64_t train_size() const { return data.n - validation_size(); }
+};
+
+const NamedValues<Setting>& setting_names();
+const NamedValues<Family>& family_names();
+const NamedValues<OptimizerKind>& optimizer_names();
+const OptionSchema<Options>& options_schema();
+
+}  // namespace wei::sma_circuits
