@@ -121,7 +121,8 @@ class CircuitTrainer final : public Trainer {
   }
 
   int64_t num_epochs() const override { return ceil_div(options_.optim.max_steps, options_.optim.eval_every); }
-  bool done_early() const override { return rows_since_best_ >= options_.optim.patience; }
+  // No validation error can come below 0: the run stops there too.
+  bool done_early() const override { return best_error_ == 0 || rows_since_best_ >= options_.optim.patience; }
   HeadlineMetric headline() const override { return {"validation_error", true}; }
 
   void register_state(CheckpointBundle& bundle) override {

@@ -105,7 +105,9 @@ const OptionSchema<Options>& options_schema() {
         .at_least(1);
     s.field("optim.eval_every", "steps per history row: one validation error per row", &O::optim, &P::eval_every)
         .at_least(1);
-    s.field("optim.patience", "rows without a lower validation error before the run stops (its best weights kept)",
+    s.field("optim.patience",
+            "rows without a lower validation error before the run stops (its best weights kept); a validation "
+            "error of 0 stops it at once",
             &O::optim, &P::patience)
         .at_least(1);
     schedule_section(s, "optim", "step", &O::optim, &P::schedule);

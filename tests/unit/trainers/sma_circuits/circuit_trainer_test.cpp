@@ -52,8 +52,8 @@ TEST_CASE("majority is learned from 2,000 examples; early stopping keeps the bes
   }
   CHECK(final["validation_error"].get<double>() == lowest);
   CHECK(final["best_step"] == lowest_step);
-  // Patience 4: the run ends four rows after its best.
-  CHECK(result.rows.back()["step"].get<int64_t>() == lowest_step + 400);
+  // Patience 4: the run ends four rows after its best, or at the best when its validation error is 0.
+  CHECK(result.rows.back()["step"].get<int64_t>() == lowest_step + (lowest == 0 ? 0 : 400));
   CHECK(final["function"]["family"] == "majority");
   CHECK(final["function"]["k"] == 5);
   CHECK(final["normalised_margin"]["median"].get<double>() > 0);
@@ -143,4 +143,17 @@ TEST_CASE("no balanced function within max_draws is an input error naming the ke
     }
   }
   CHECK(refused);
+}
+
+TEST_CASE("a validation error of 0 ends the run at once", "[sma_circuits]") {
+  // The majority of one input is that input: learned within the first row.
+  const auto fixture = circuit_fixture(circuit_spec({{"circuit.family", std::string("majority")},
+                                                     {"circuit.k", int64_t{1}},
+                                                     {"optim.patience", int64_t{20}}}));
+  auto trainer = fixture.trainer();
+  trainer->prepare();
+  const auto result = wei::testing::fit_to_end(*trainer);
+  CHECK(result.final["validation_error"] == 0.0);
+  CHECK(result.rows.back()["step"] == result.final["best_step"]);
+  CHECK(result.rows.size() < 5);
 }
