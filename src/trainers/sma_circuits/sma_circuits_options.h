@@ -1,8 +1,10 @@
 #pragma once
 // The spec keys of trainer "sma_circuits" (Wei, Chen & Ma 2022, statistically meaningful
-// approximation): a labelling function over {0,1}^d (circuit.*), n labelled examples of it (data.*),
-// an MLP (model.*) trained with early stopping on a held-out part of the n (optim.*). The defaults
-// are ours: the paper runs no experiment.
+// approximation): a target drawn from its own seed (setting circuit: a boolean function of d bits,
+// circuit.*; setting turing: a Turing machine run for T steps, turing.*), n labelled examples of it
+// (data.*), a learner (circuit: an MLP, model.*; turing: a Transformer encoder, encoder.*) trained
+// with early stopping on a held-out part of the n (optim.*). The defaults are ours: the paper runs
+// no experiment.
 #include <cstdint>
 
 #include "base/named_values.h"
@@ -11,7 +13,8 @@
 
 namespace wei::sma_circuits {
 
-enum class Setting { kCircuit };
+enum class Setting { kCircuit, kTuring };
+enum class TuringTarget { kHeadSymbol, kState };
 enum class Family { kRandom, kParity, kMajority };
 enum class OptimizerKind { kSgd, kAdam };
 
@@ -28,6 +31,19 @@ struct Options {
     int64_t balance_sample = 100000;
     int64_t max_draws = 10000;
   } circuit;
+  struct Turing {
+    int64_t states = 4;
+    int64_t alphabet = 2;
+    int64_t tape = 16;               // cells of the circular tape: the input's length
+    int64_t steps = 16;              // T
+    TuringTarget target = TuringTarget::kHeadSymbol;
+    int64_t seed = 0;                // the machine's own seed
+    double balance = 0.1;            // the most frequent label's share within this of 1 / classes
+    int64_t balance_sample = 20000;
+    int64_t max_draws = 1000;
+
+    int64_t classes() const { return target == TuringTarget::kHeadSymbol ? alphabet : states; }
+  } turing;
   struct Data {
     int64_t n = 1000;            // labelled examples, the validation part included
     double validation = 0.2;     // the fraction of n held out for early stopping
@@ -37,6 +53,12 @@ struct Options {
     int64_t width = 256;
     int64_t depth = 2;           // hidden layers
   } model;
+  struct Encoder {
+    int64_t width = 64;
+    int64_t layers = 2;
+    int64_t heads = 4;
+    int64_t ff_width = 256;
+  } encoder;
   struct Optim {
     OptimizerKind optimizer = OptimizerKind::kAdam;
     double lr = 0.001;
@@ -59,6 +81,7 @@ struct Options {
 
 const NamedValues<Setting>& setting_names();
 const NamedValues<Family>& family_names();
+const NamedValues<TuringTarget>& turing_target_names();
 const NamedValues<OptimizerKind>& optimizer_names();
 const OptionSchema<Options>& options_schema();
 

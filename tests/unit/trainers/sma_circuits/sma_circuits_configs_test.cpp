@@ -24,6 +24,8 @@ TEST_CASE("every sma_circuits config validates strictly, at every point of its s
     points += plan.points.size();
     ++configs;
   }
-  CHECK(configs == 2);
-  CHECK(points == 4 * 4 * 7 * 3 + 2 * 4 * 7 * 3);
+  CHECK(configs == 4);
+  // circuits (size x width x n x circuit), juntas (family x width x n x seed), Turing (T x n x
+  // machine; states x alphabet x n x machine).
+  CHECK(points == 4 * 4 * 7 * 3 + 2 * 4 * 7 * 3 + 6 * 6 * 3 + 3 * 2 * 6 * 3);
 }

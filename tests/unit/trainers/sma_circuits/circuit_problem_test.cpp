@@ -1,4 +1,4 @@
-#include "trainers/sma_circuits/circuit_trainer.h"
+#include "trainers/sma_circuits/circuit_problem.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
