@@ -57,6 +57,8 @@ commands_of() {
     return
   fi
   for seed in $seeds; do
+    # A finished run is left as it is, even when it ran with other threads than this invocation's.
+    grep -qs '^  "status": "ok",$' "$out/$name/seed_$seed/metrics.json" && continue
     local args=("$here/configs/self_training/$name.yaml" "seed=$seed" "data.root=$data")
     if [[ "$name" == cpu_teacher_student_* ]]; then
       teacher="$out/cpu_supervised_4000/seed_$seed"
