@@ -3,6 +3,7 @@
 #include "base/seeding.h"
 #include "models/mlp.h"
 #include "models/module_parameters.h"
+#include "train/all_layer_margin_step.h"
 #include "trainers/sma_circuits/balanced_draw.h"
 #include "trainers/sma_circuits/bit_columns.h"
 #include "trainers/sma_circuits/boolean_circuit.h"
@@ -84,6 +85,20 @@ LearningProblem make_circuit_problem(const RunContext& ctx, const Options& optio
   p.forward = [](torch::nn::Module& net, const torch::Tensor& x) {
     return static_cast<models::MlpImpl&>(net).forward(x).reshape({-1});
   };
+  if (options.regulariser == Regulariser::kAllLayerMargin) {
+    const AmoSettings amo{options.amo.inner_steps, options.amo.inner_lr, options.amo.inner_weight_decay, true};
+    p.regularised_loss = [amo](torch::nn::Module& net, const torch::Tensor& x, const torch::Tensor& y) {
+      auto& mlp = static_cast<models::MlpImpl&>(net);
+      const PerturbedForward forward = [&mlp](const torch::Tensor& in, std::vector<torch::Tensor>& deltas, bool create) {
+        return mlp.forward(in, deltas, create).reshape({-1});
+      };
+      const LossOfLogits logistic = [](const torch::Tensor& logits, const torch::Tensor& labels) {
+        return training_loss(logits, labels, 2);
+      };
+      AmoLoss step = amo_loss(mlp, forward, logistic, x, y, amo);
+      return std::make_pair(step.loss, step.clean_logits);
+    };
+  }
   const uint64_t margin_seed = derive_seed(ctx.seed, "margin");
   p.final_extras = [best, train_y = p.train.y, margin_seed](const torch::Tensor& train_logits) mutable {
     return json{{"normalised_margin", normalised_margins(train_logits, train_y, best, margin_seed)}};

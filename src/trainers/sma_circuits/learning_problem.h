@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
@@ -29,9 +30,18 @@ struct LearningProblem {
   std::function<torch::Tensor(torch::nn::Module& network, const torch::Tensor& x)> forward;
   // The run's "function" block (the target and how it was drawn) and its "data" block's particulars.
   nlohmann::ordered_json function, data;
+  // The step's loss and the logits its accuracy is counted on, when the setting regularises (the
+  // all-layer margin); unset: training_loss of forward(x).
+  std::function<std::pair<torch::Tensor, torch::Tensor>(torch::nn::Module& network, const torch::Tensor& x,
+                                                        const torch::Tensor& y)>
+      regularised_loss;
   // Setting-specific figures of the kept weights for the final block (the MLP's normalised margin),
   // from their logits on the training part; none by default.
   std::function<nlohmann::ordered_json(const torch::Tensor& train_logits)> final_extras;
 };
+
+// The mean loss of logits against labels: logistic with two classes (one logit), cross-entropy
+// with more.
+torch::Tensor training_loss(const torch::Tensor& logits, const torch::Tensor& y, int64_t classes);
 
 }  // namespace wei::sma_circuits

@@ -1,6 +1,7 @@
 #include "trainers/sma_circuits/sample_complexity_trainer.h"
 
-#include <torch/nn/functional/loss.h>
+#include <tuple>
+
 #include <torch/optim/adam.h>
 #include <torch/optim/sgd.h>
 
@@ -152,11 +153,13 @@ class SampleComplexityTrainer final : public Trainer {
       x = problem_.train.x.index_select(0, chosen);
       y = problem_.train.y.index_select(0, chosen);
     }
-    const torch::Tensor logits = problem_.forward(*problem_.network, x);
-    const torch::Tensor loss =
-        problem_.classes == 2
-            ? torch::nn::functional::binary_cross_entropy_with_logits(logits, y.to(logits.scalar_type()))
-            : torch::nn::functional::cross_entropy(logits, y);
+    torch::Tensor loss, logits;
+    if (problem_.regularised_loss) {
+      std::tie(loss, logits) = problem_.regularised_loss(*problem_.network, x, y);
+    } else {
+      logits = problem_.forward(*problem_.network, x);
+      loss = training_loss(logits, y, problem_.classes);
+    }
     const torch::Tensor correct = predictions(logits.detach()).eq(y).sum();
     return StepLoss{loss, static_cast<double>(batch_size_), correct, batch_size_};
   }

@@ -57,6 +57,12 @@ const NamedValues<TuringTarget>& turing_target_names() {
   return names;
 }
 
+const NamedValues<Regulariser>& regulariser_names() {
+  static const NamedValues<Regulariser> names = {{"none", Regulariser::kNone},
+                                                 {"all_layer_margin", Regulariser::kAllLayerMargin}};
+  return names;
+}
+
 const NamedValues<OptimizerKind>& optimizer_names() {
   static const NamedValues<OptimizerKind> names = {{"sgd", OptimizerKind::kSgd}, {"adam", OptimizerKind::kAdam}};
   return names;
@@ -100,6 +106,21 @@ const OptionSchema<Options>& options_schema() {
         .at_most(0.5);
     circuit("balance_sample", "uniform inputs the fraction of ones is measured on", &C::balance_sample).at_least(1);
     circuit("max_draws", "functions drawn at most before giving up (exit 2)", &C::max_draws).at_least(1);
+
+    s.enum_choice("regulariser", regulariser_names(),
+                  "none, or all_layer_margin: train on the loss of the all-layer-margin perturbation (AMO, Wei & Ma "
+                  "2020, as the all_layer_margin trainer) at every hidden layer of the MLP",
+                  &O::regulariser)
+        .when("setting", {"circuit"});
+    using A = O::Amo;
+    const auto amo = [&](const std::string& name, const std::string& help, auto field) -> ParamDef& {
+      return s.field("amo." + name, help, &O::amo, field)
+          .when("setting", {"circuit"})
+          .when("regulariser", {"all_layer_margin"});
+    };
+    amo("inner_steps", "SGD steps on the perturbations per update (reference: 1)", &A::inner_steps).at_least(1);
+    amo("inner_lr", "learning rate of the perturbation ascent (reference: 0.01)", &A::inner_lr).greater_than(0);
+    amo("inner_weight_decay", "weight decay of the perturbations (reference: 0)", &A::inner_weight_decay).at_least(0);
 
     using T = O::Turing;
     const auto turing = [&](const std::string& name, const std::string& help, auto field) -> ParamDef& {

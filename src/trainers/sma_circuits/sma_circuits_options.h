@@ -17,6 +17,7 @@ enum class Setting { kCircuit, kTuring };
 enum class TuringTarget { kHeadSymbol, kState };
 enum class Family { kRandom, kParity, kMajority };
 enum class OptimizerKind { kSgd, kAdam };
+enum class Regulariser { kNone, kAllLayerMargin };
 
 struct Options {
   Setting setting = Setting::kCircuit;
@@ -53,6 +54,12 @@ struct Options {
     int64_t width = 256;
     int64_t depth = 2;           // hidden layers
   } model;
+  Regulariser regulariser = Regulariser::kNone;
+  struct Amo {                   // the all_layer_margin trainer's reference values
+    int64_t inner_steps = 1;
+    double inner_lr = 0.01;
+    double inner_weight_decay = 0.0;
+  } amo;
   struct Encoder {
     int64_t width = 64;
     int64_t layers = 2;
@@ -83,6 +90,7 @@ const NamedValues<Setting>& setting_names();
 const NamedValues<Family>& family_names();
 const NamedValues<TuringTarget>& turing_target_names();
 const NamedValues<OptimizerKind>& optimizer_names();
+const NamedValues<Regulariser>& regulariser_names();
 const OptionSchema<Options>& options_schema();
 
 }  // namespace wei::sma_circuits

@@ -40,7 +40,7 @@ TEST_CASE("the builtin registry holds every trainer with a valid schema", "[trai
   const auto& registry = wei::builtin_registry();
   CHECK(registry.names() ==
         std::vector<std::string>{"label_noise_sgd", "imbalanced_cifar", "hmm_prompt", "spurious_selftrain",
-                                 "max_margin", "all_layer_margin", "large_lr_patch", "self_training"});
+                                 "max_margin", "all_layer_margin", "large_lr_patch", "self_training", "sma_circuits"});
   for (const auto& info : registry.trainers()) {
     CAPTURE(info.name);
     CHECK_NOTHROW(info.schema.verify());

@@ -8,7 +8,7 @@
 namespace {
 
 namespace F = torch::nn::functional;
-using wei::all_layer_margin::AmoSettings;
+using wei::AmoSettings;
 using wei::models::WideResNet;
 using wei::models::WideResNetOptions;
 using wei::models::WideResNetVariant;

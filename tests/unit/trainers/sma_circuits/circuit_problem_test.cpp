@@ -157,3 +157,24 @@ TEST_CASE("a validation error of 0 ends the run at once", "[sma_circuits]") {
   CHECK(result.rows.back()["step"] == result.final["best_step"]);
   CHECK(result.rows.size() < 5);
 }
+
+TEST_CASE("the all-layer-margin regulariser trains on the perturbed loss and learns majority too", "[sma_circuits]") {
+  const Overrides majority = {{"circuit.family", std::string("majority")}, {"circuit.k", int64_t{5}},
+                              {"optim.max_steps", int64_t{300}},           {"optim.patience", int64_t{50}}};
+  Overrides amo = majority;
+  amo["regulariser"] = std::string("all_layer_margin");
+  amo["amo.inner_lr"] = 0.5;
+  const auto plain_fixture = circuit_fixture(circuit_spec(majority));
+  const auto amo_fixture = circuit_fixture(circuit_spec(amo));
+  auto plain = plain_fixture.trainer();
+  auto regularised = amo_fixture.trainer();
+  plain->prepare();
+  regularised->prepare();
+  const auto plain_run = wei::testing::fit_to_end(*plain);
+  const auto amo_run = wei::testing::fit_to_end(*regularised);
+  // The perturbation ascends the loss: the regularised run's training loss is the larger.
+  CHECK(amo_run.rows[0]["train_loss"].get<double>() > plain_run.rows[0]["train_loss"].get<double>());
+  CHECK(amo_run.final["test_error"].get<double>() < 5.0);
+  CHECK_THAT(wei::testing::spec_refusal(wei::sma_circuits_trainer_info(), circuit_spec({{"amo.inner_lr", 0.5}})),
+             Catch::Contains("amo.inner_lr"));
+}
