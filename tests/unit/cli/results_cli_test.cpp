@@ -95,3 +95,41 @@ TEST_CASE("plot defaults to the headline metric, report writes one page", "[cli]
              Catch::Contains("set logscale y") && Catch::Contains("set ylabel \"test_error (log scale)\""));
   CHECK(run_cli({"plot", "a", "--out", "p/lin", "--logx", "--logy"}, tmp.path()).exit_code == 0);
 }
+
+TEST_CASE("threshold on the command line: n* per replicate, the table, the exponent and the plot", "[cli]") {
+  using wei::testing::run_cli;
+  wei::testing::TempDir tmp;
+  // Two sizes, two circuits each, n* = 10 * size^2 exactly: the error falls from 20 % at n* / 10 to
+  // 5 % at n* (and 1 % at 10 n*), on a grid of n* / 10, n*, 10 n*.
+  for (int size : {8, 16}) {
+    for (int circuit : {0, 1}) {
+      const double n_star = 10.0 * size * size;
+      const std::pair<double, double> points[] = {{n_star / 10, 20.0}, {n_star, 5.0}, {n_star * 10, 1.0}};
+      for (const auto& [n, error] : points) {
+        const std::string dir = "runs/s" + std::to_string(size) + "c" + std::to_string(circuit) + "n" +
+                                std::to_string(static_cast<int>(n));
+        std::filesystem::create_directories(tmp.path() / dir);
+        tmp.write(dir + "/metrics.json",
+                  "{\"status\": \"ok\", \"spec\": {\"circuit\": {\"size\": " + std::to_string(size) +
+                      ", \"seed\": " + std::to_string(circuit) + "}, \"data\": {\"n\": " +
+                      std::to_string(static_cast<int>(n)) + "}}, \"final\": {\"test_error\": " +
+                      std::to_string(error) + "}}");
+      }
+    }
+  }
+  const auto result = run_cli({"threshold", "runs", "--x", "spec.data.n", "--at", "5", "--by", "spec.circuit.size",
+                               "--fit", "spec.circuit.size"},
+                              tmp.path());
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("(4 replicates;"));
+  CHECK_THAT(result.out, Catch::Contains("| 640.0 ± 0.0 |") && Catch::Contains("|    2560 ± 0 |"));
+  CHECK_THAT(result.out, Catch::Contains("| 2.000 | [2.000, 2.000] | 4 | 2 |"));
+  if (wei::gnuplot_available()) {
+    REQUIRE(run_cli({"threshold", "runs", "--at", "5", "--by", "spec.circuit.size", "--fit", "spec.circuit.size",
+                     "--plot", "n_star"},
+                    tmp.path())
+                .exit_code == 0);
+    CHECK(std::filesystem::exists(tmp.path() / "n_star.png"));
+  }
+  CHECK(run_cli({"threshold", "runs", "--x", "final.test_error"}, tmp.path()).exit_code == 2);
+}
