@@ -30,7 +30,7 @@ wei::testing::TrainerFixture circuit_fixture(const Overrides& overrides, uint64_
 
 }  // namespace
 
-TEST_CASE("majority is learned from 2,000 examples; early stopping keeps the best validation error's weights",
+TEST_CASE("majority is learned from 2,000 examples, early stopping keeping the best validation error's weights",
           "[sma_circuits]") {
   const auto fixture = circuit_fixture(circuit_spec({{"circuit.family", std::string("majority")}, {"circuit.k", int64_t{5}}}));
   auto trainer = fixture.trainer();

@@ -32,7 +32,7 @@ TEST_CASE("a hand-built machine writes, moves around the circular tape and chang
   CHECK(m.describe()["table"][2] == "q1,0 -> q0,0,L");
 }
 
-TEST_CASE("a machine refuses tables that do not fit it; drawn machines are a function of the seed",
+TEST_CASE("a machine refuses tables that do not fit it, and drawn machines are a function of the seed",
           "[sma_circuits]") {
   CHECK_THROWS_AS(TuringMachine(2, 2, {{0, 0, 1}}), std::invalid_argument);
   CHECK_THROWS_AS(TuringMachine(1, 2, {{1, 0, 1}, {0, 0, 1}}), std::invalid_argument);  // state 1 of 1

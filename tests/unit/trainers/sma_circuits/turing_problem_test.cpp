@@ -46,7 +46,7 @@ TEST_CASE("turing: the encoder learns what a short run of a machine leaves under
   CHECK_FALSE(final.contains("normalised_margin"));
 }
 
-TEST_CASE("turing: the state as a label of several classes; deterministic and resumed bit-identically",
+TEST_CASE("turing: the state as a label of several classes, deterministic and resumed bit-identically",
           "[sma_circuits]") {
   const auto fixture = turing_fixture(turing_spec({{"turing.target", std::string("state")},
                                                    {"turing.steps", int64_t{12}},
