@@ -14,25 +14,22 @@ MlpImpl::MlpImpl(int64_t inputs, int64_t width, int64_t depth, int64_t outputs) 
   }
 }
 
-torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  torch::Tensor h = x;
-  for (size_t l = 0; l + 1 < layers_.size(); ++l) h = torch::relu(layers_[l]->forward(h));
-  return layers_.back()->forward(h);
-}
-
-torch::Tensor MlpImpl::forward(const torch::Tensor& x, std::vector<torch::Tensor>& deltas, bool create) {
-  if (create) deltas.clear();
-  if (!create && static_cast<int64_t>(deltas.size()) != perturbation_sites()) {
+torch::Tensor MlpImpl::forward(const torch::Tensor& x, std::vector<torch::Tensor>* deltas, bool create) {
+  if (deltas && create) deltas->clear();
+  if (deltas && !create && static_cast<int64_t>(deltas->size()) != perturbation_sites()) {
     throw std::invalid_argument("Mlp: one delta per perturbation site expected");
   }
   torch::Tensor h = x;
   for (size_t l = 0; l + 1 < layers_.size(); ++l) {
-    const torch::Tensor out = layers_[l]->forward(h);
-    if (create) deltas.push_back(torch::zeros_like(out).requires_grad_(true));
-    const torch::Tensor norms = out.norm(2, {1}, /*keepdim=*/true);
-    // Deltas created by this pass are zero, so the path through the norms carries an exactly zero
-    // gradient: detaching it changes no gradient and saves the norm's backward.
-    h = torch::relu(out + (create ? norms.detach() : norms) * deltas[l]);
+    torch::Tensor out = layers_[l]->forward(h);
+    if (deltas) {
+      if (create) deltas->push_back(torch::zeros_like(out).requires_grad_(true));
+      const torch::Tensor norms = out.norm(2, {1}, /*keepdim=*/true);
+      // Deltas created by this pass are zero, so the path through the norms carries an exactly zero
+      // gradient: detaching it changes no gradient and saves the norm's backward.
+      out = out + (create ? norms.detach() : norms) * (*deltas)[l];
+    }
+    h = torch::relu(out);
   }
   return layers_.back()->forward(h);
 }

@@ -17,9 +17,9 @@ class MlpImpl : public torch::nn::Module {
  public:
   MlpImpl(int64_t inputs, int64_t width, int64_t depth, int64_t outputs);
 
-  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x) { return forward(x, nullptr, false); }
   // With one delta per site in `deltas`; with `create`, fills `deltas` with zeros that require grad.
-  torch::Tensor forward(const torch::Tensor& x, std::vector<torch::Tensor>& deltas, bool create);
+  torch::Tensor forward(const torch::Tensor& x, std::vector<torch::Tensor>* deltas, bool create);
   int64_t perturbation_sites() const { return static_cast<int64_t>(layers_.size()) - 1; }
   // Every Linear layer, input to output.
   const std::vector<torch::nn::Linear>& layers() const { return layers_; }

@@ -13,26 +13,12 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-// "spec.data.n" -> {"data", "n"} below "spec".
-std::vector<std::string> spec_path(const std::string& key) {
-  std::vector<std::string> parts;
-  size_t start = 5;  // after "spec."
-  while (start <= key.size()) {
-    const size_t dot = key.find('.', start);
-    parts.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return parts;
-}
-
-json without(json spec, const std::vector<std::string>& path) {
-  json* node = &spec;
-  for (size_t i = 0; i + 1 < path.size(); ++i) {
-    if (!node->contains(path[i])) return spec;
-    node = &(*node)[path[i]];
-  }
-  if (node->is_object()) node->erase(path.back());
+// The spec without the key `key` ("spec.data.n" removes data.n, leaving data's other keys).
+json without(json spec, const std::string& key) {
+  std::string pointer = "/" + key.substr(5);  // after "spec."
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  const json::json_pointer at(pointer);
+  if (spec.contains(at)) spec.at(at.parent_pointer()).erase(at.back());
   return spec;
 }
 
@@ -54,7 +40,6 @@ CrossingPoint crossing_of(const std::vector<std::pair<double, double>>& points, 
 
 std::vector<RunRecord> crossing_records(const std::vector<RunRecord>& runs, const CrossingOptions& options) {
   if (options.x.rfind("spec.", 0) != 0) throw InputError("--x '" + options.x + "' must be a spec key (spec.<key>)");
-  const std::vector<std::string> x_path = spec_path(options.x);
   // Replicates in order of first appearance, keyed by the spec without x.
   std::vector<std::string> order;
   std::map<std::string, std::pair<json, std::vector<std::pair<double, double>>>> replicates;
@@ -66,7 +51,7 @@ std::vector<RunRecord> crossing_records(const std::vector<RunRecord>& runs, cons
     any_x = any_x || (x && x->is_number());
     any_y = any_y || (y && y->is_number());
     if (!x || !x->is_number() || !y || !y->is_number() || x->get<double>() <= 0) continue;
-    json rest = without(run.metrics["spec"], x_path);
+    json rest = without(run.metrics["spec"], options.x);
     const std::string key = rest.dump();
     auto [it, fresh] = replicates.try_emplace(key, rest, std::vector<std::pair<double, double>>{});
     if (fresh) order.push_back(key);

@@ -344,16 +344,7 @@ class SelfTrainingTrainer final : public Trainer {
                                    {"model", models::wide_resnet_name(options_.model.depth, options_.model.widen)}});
     }
     torch::manual_seed(derive_seed(ctx_.seed, "student-init"));
-    const models::WideResNet fresh(network_options());
-    {
-      torch::NoGradGuard no_grad;
-      const auto from = fresh->parameters();
-      const auto into = model_->parameters();
-      for (size_t i = 0; i < from.size(); ++i) into[i].copy_(from[i]);
-      const auto from_buffers = fresh->buffers();
-      const auto into_buffers = model_->buffers();
-      for (size_t i = 0; i < from_buffers.size(); ++i) into_buffers[i].copy_(from_buffers[i]);
-    }
+    models::copy_weights(*models::WideResNet(network_options()), *model_);
     optimizer_->state().clear();
     if (average_) average_->restart();
     recent_errors_.clear();

@@ -40,10 +40,10 @@ torch::Tensor to_signs(const BitColumns& inputs) {
   return out;
 }
 
-torch::Tensor to_targets(const BitColumn& labels, int64_t examples) {
-  torch::Tensor out = torch::empty({examples}, torch::kFloat);
-  auto a = out.accessor<float, 1>();
-  for (int64_t e = 0; e < examples; ++e) a[e] = bit_of(labels, e) ? 1.0F : 0.0F;
+torch::Tensor to_labels(const BitColumn& labels, int64_t examples) {
+  torch::Tensor out = torch::empty({examples}, torch::kLong);
+  auto a = out.accessor<int64_t, 1>();
+  for (int64_t e = 0; e < examples; ++e) a[e] = bit_of(labels, e) ? 1 : 0;
   return out;
 }
 

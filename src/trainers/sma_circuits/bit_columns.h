@@ -31,7 +31,7 @@ int64_t count_ones(const BitColumn& column, int64_t examples);
 
 // float32 [examples, dim] on the CPU: +1 for a one, -1 for a zero (the network's input encoding).
 torch::Tensor to_signs(const BitColumns& inputs);
-// float32 [examples]: 1 for a one, 0 for a zero (the targets of the logistic loss).
-torch::Tensor to_targets(const BitColumn& labels, int64_t examples);
+// int64 [examples]: 1 for a one, 0 for a zero (class labels).
+torch::Tensor to_labels(const BitColumn& labels, int64_t examples);
 
 }  // namespace wei::sma_circuits

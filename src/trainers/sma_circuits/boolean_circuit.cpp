@@ -156,14 +156,13 @@ std::vector<bool> BooleanCircuit::live_nodes() const {
   return live;
 }
 
-int64_t BooleanCircuit::live_gates() const {
-  const std::vector<bool> live = live_nodes();
-  return std::count(live.begin() + inputs_, live.end(), true);
-}
+int64_t BooleanCircuit::live_gates() const { return live_counts().first; }
 
-int64_t BooleanCircuit::inputs_read() const {
+int64_t BooleanCircuit::inputs_read() const { return live_counts().second; }
+
+std::pair<int64_t, int64_t> BooleanCircuit::live_counts() const {
   const std::vector<bool> live = live_nodes();
-  return std::count(live.begin(), live.begin() + inputs_, true);
+  return {std::count(live.begin() + inputs_, live.end(), true), std::count(live.begin(), live.begin() + inputs_, true)};
 }
 
 nlohmann::ordered_json BooleanCircuit::describe() const {
@@ -178,10 +177,11 @@ nlohmann::ordered_json BooleanCircuit::describe() const {
     list.push_back(fmt::format("g{} = {}({}{})", g, kind_name(gate.kind), node_name(gate.a),
                                gate.b >= 0 ? ", " + node_name(gate.b) : std::string()));
   }
+  const auto [live_gates, inputs_read] = live_counts();
   return {{"gates", static_cast<int64_t>(gates_.size())},
           {"depth", depth()},
-          {"live_gates", live_gates()},
-          {"inputs_read", inputs_read()},
+          {"live_gates", live_gates},
+          {"inputs_read", inputs_read},
           {"and", counts[0]},
           {"or", counts[1]},
           {"not", counts[2]},

@@ -7,6 +7,7 @@
 // operand's (inputs are layer -1), the circuit's depth the output's layer + 1.
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -43,6 +44,7 @@ class BooleanCircuit {
 
  private:
   std::vector<bool> live_nodes() const;
+  std::pair<int64_t, int64_t> live_counts() const;  // live gates, inputs read
 
   int64_t inputs_;
   std::vector<Gate> gates_;

@@ -16,38 +16,25 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// A drawn function: its labels of any inputs, and what it is.
+// A drawn function: its labels of any inputs, and what it is (described only once it is kept: a
+// draw may take thousands of tries).
 struct LabellingFunction {
   std::function<BitColumn(const BitColumns&)> evaluate;
-  json description;
+  std::function<json()> describe;
 };
 
 LabellingFunction draw_function(const Options::Circuit& c, std::mt19937_64& rng) {
   if (c.family == Family::kRandom) {
     auto circuit = std::make_shared<BooleanCircuit>(draw_circuit(c.inputs, c.size, c.depth, rng));
-    return {[circuit](const BitColumns& x) { return circuit->evaluate(x); }, circuit->describe()};
+    return {[circuit](const BitColumns& x) { return circuit->evaluate(x); }, [circuit] { return circuit->describe(); }};
   }
   auto junta = std::make_shared<Junta>(
       draw_junta(c.family == Family::kParity ? JuntaKind::kParity : JuntaKind::kMajority, c.inputs, c.k, rng));
-  return {[junta](const BitColumns& x) { return junta->evaluate(x); }, junta->describe()};
+  return {[junta](const BitColumns& x) { return junta->evaluate(x); }, [junta] { return junta->describe(); }};
 }
 
 LabelledSet label(const BitColumns& inputs, const LabellingFunction& f, const torch::Device& device) {
-  return {to_signs(inputs).to(device), to_targets(f.evaluate(inputs), inputs.examples).to(torch::kLong).to(device)};
-}
-
-// Examples [first, first + count) of `inputs`.
-BitColumns slice(const BitColumns& inputs, int64_t first, int64_t count) {
-  BitColumns out;
-  out.examples = count;
-  for (const BitColumn& column : inputs.columns) {
-    BitColumn part((static_cast<size_t>(count) + 63) / 64, 0);
-    for (int64_t e = 0; e < count; ++e) {
-      if (bit_of(column, first + e)) part[static_cast<size_t>(e / 64)] |= uint64_t{1} << (e % 64);
-    }
-    out.columns.push_back(std::move(part));
-  }
-  return out;
+  return {to_signs(inputs).to(device), to_labels(f.evaluate(inputs), inputs.examples).to(device)};
 }
 
 }  // namespace
@@ -68,10 +55,12 @@ LearningProblem make_circuit_problem(const RunContext& ctx, const Options& optio
 
   LearningProblem p;
   auto data_rng = make_std_rng(ctx.seed, "data");
-  const BitColumns labelled = draw_uniform_inputs(options.data.n, c.inputs, data_rng);
+  const LabelledSet labelled = label(draw_uniform_inputs(options.data.n, c.inputs, data_rng), f, ctx.device);
   // The inputs are i.i.d., so the first train_size of them are a uniformly random training part.
-  p.train = label(slice(labelled, 0, options.train_size()), f, ctx.device);
-  p.validation = label(slice(labelled, options.train_size(), options.validation_size()), f, ctx.device);
+  const int64_t train = options.train_size();
+  p.train = {labelled.x.narrow(0, 0, train), labelled.y.narrow(0, 0, train)};
+  p.validation = {labelled.x.narrow(0, train, options.validation_size()),
+                  labelled.y.narrow(0, train, options.validation_size())};
   auto test_rng = make_std_rng(ctx.seed, "test");
   p.test = label(draw_uniform_inputs(options.data.test_size, c.inputs, test_rng), f, ctx.device);
 
@@ -90,7 +79,7 @@ LearningProblem make_circuit_problem(const RunContext& ctx, const Options& optio
     p.regularised_loss = [amo](torch::nn::Module& net, const torch::Tensor& x, const torch::Tensor& y) {
       auto& mlp = static_cast<models::MlpImpl&>(net);
       const PerturbedForward forward = [&mlp](const torch::Tensor& in, std::vector<torch::Tensor>& deltas, bool create) {
-        return mlp.forward(in, deltas, create).reshape({-1});
+        return mlp.forward(in, &deltas, create).reshape({-1});
       };
       const LossOfLogits logistic = [](const torch::Tensor& logits, const torch::Tensor& labels) {
         return training_loss(logits, labels, 2);
@@ -99,13 +88,12 @@ LearningProblem make_circuit_problem(const RunContext& ctx, const Options& optio
       return std::make_pair(step.loss, step.clean_logits);
     };
   }
-  const uint64_t margin_seed = derive_seed(ctx.seed, "margin");
-  p.final_extras = [best, train_y = p.train.y, margin_seed](const torch::Tensor& train_logits) mutable {
-    return json{{"normalised_margin", normalised_margins(train_logits, train_y, best, margin_seed)}};
+  p.final_extras = [best, train_y = p.train.y](const torch::Tensor& train_logits) mutable {
+    return json{{"normalised_margin", normalised_margins(train_logits, train_y, best)}};
   };
   const std::string family = name_of(family_names(), c.family);
   p.function = {{"family", family}, {"seed", c.seed}, {"draws", balanced.draws}, {"ones_fraction", balanced.statistic}};
-  p.function.update(f.description);
+  p.function.update(f.describe());
   p.data = {{"source", "boolean_function"},
             {"inputs", c.inputs},
             {"test_ones_fraction", p.test.y.to(torch::kDouble).mean().item<double>()}};

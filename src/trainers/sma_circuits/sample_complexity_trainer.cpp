@@ -27,13 +27,6 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& netwo
       network.parameters(), torch::optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
 }
 
-void copy_weights(torch::nn::Module& from, torch::nn::Module& to) {
-  torch::NoGradGuard no_grad;
-  const auto source = from.parameters();
-  auto target = to.parameters();
-  for (size_t i = 0; i < source.size(); ++i) target[i].copy_(source[i]);
-}
-
 class SampleComplexityTrainer final : public Trainer {
  public:
   SampleComplexityTrainer(const RunContext& ctx, const Options& options, ProblemBuilder build)
@@ -46,7 +39,7 @@ class SampleComplexityTrainer final : public Trainer {
 
   void prepare() override {
     problem_ = build_(ctx_, options_);
-    copy_weights(*problem_.network, *problem_.best);
+    models::copy_weights(*problem_.network, *problem_.best);
     optimizer_ = make_optimizer(*problem_.network, options_.optim);
   }
 
@@ -102,7 +95,7 @@ class SampleComplexityTrainer final : public Trainer {
       best_error_ = error;
       best_step_ = steps_done_;
       rows_since_best_ = 0;
-      copy_weights(*problem_.network, *problem_.best);
+      models::copy_weights(*problem_.network, *problem_.best);
     } else {
       ++rows_since_best_;
     }

@@ -23,7 +23,7 @@ TEST_CASE("an MLP's perturbed forward adds ||out|| * delta to each hidden layer'
   REQUIRE(net->perturbation_sites() == 2);
   const torch::Tensor x = torch::randn({4, 3});
   std::vector<torch::Tensor> deltas;
-  CHECK(torch::allclose(net->forward(x, deltas, /*create=*/true), net->forward(x)));
+  CHECK(torch::allclose(net->forward(x, &deltas, /*create=*/true), net->forward(x)));
   REQUIRE(deltas.size() == 2);
   CHECK(deltas[0].sizes() == torch::IntArrayRef({4, 5}));
   CHECK(deltas[0].requires_grad());
@@ -36,7 +36,7 @@ TEST_CASE("an MLP's perturbed forward adds ||out|| * delta to each hidden layer'
     h = torch::clamp_min(out + out.pow(2).sum(1, true).sqrt() * deltas[l], 0);
   }
   const torch::Tensor expected = torch::addmm(net->layers()[2]->bias, h, net->layers()[2]->weight.t());
-  CHECK(torch::allclose(net->forward(x, deltas, /*create=*/false), expected, 1e-5, 1e-6));
+  CHECK(torch::allclose(net->forward(x, &deltas, /*create=*/false), expected, 1e-5, 1e-6));
   std::vector<torch::Tensor> one = {deltas[0]};
-  CHECK_THROWS_AS(net->forward(x, one, /*create=*/false), std::invalid_argument);
+  CHECK_THROWS_AS(net->forward(x, &one, /*create=*/false), std::invalid_argument);
 }

@@ -16,7 +16,7 @@ TEST_CASE("AMO on an MLP: one ascent step on the deltas, then the loss with them
     return torch::nn::functional::binary_cross_entropy_with_logits(logits, labels.to(torch::kFloat));
   };
   const wei::PerturbedForward forward = [&net](const torch::Tensor& in, std::vector<torch::Tensor>& d, bool create) {
-    return net->forward(in, d, create).reshape({-1});
+    return net->forward(in, &d, create).reshape({-1});
   };
   wei::AmoSettings settings;
   settings.inner_lr = 0.5;
@@ -25,9 +25,9 @@ TEST_CASE("AMO on an MLP: one ascent step on the deltas, then the loss with them
   // By hand: the gradient of the loss at zero deltas, one step up it, the loss there.
   std::vector<torch::Tensor> zero = {torch::zeros({10, 8}, torch::requires_grad()),
                                      torch::zeros({10, 8}, torch::requires_grad())};
-  const auto grads = torch::autograd::grad({logistic(net->forward(x, zero, false).reshape({-1}), y)}, zero);
+  const auto grads = torch::autograd::grad({logistic(net->forward(x, &zero, false).reshape({-1}), y)}, zero);
   std::vector<torch::Tensor> found = {(0.5 * grads[0]).detach(), (0.5 * grads[1]).detach()};
-  const torch::Tensor expected = logistic(net->forward(x, found, false).reshape({-1}), y);
+  const torch::Tensor expected = logistic(net->forward(x, &found, false).reshape({-1}), y);
   CHECK(step.loss.item<double>() == Approx(expected.item<double>()).epsilon(1e-6));
   REQUIRE(step.deltas.size() == 2);
   CHECK(torch::allclose(step.deltas[1], found[1]));

@@ -23,7 +23,7 @@ TEST_CASE("uniform inputs: bits past the last example are zero, ones about half,
       CHECK(signs[e][i].item<float>() == (wei::sma_circuits::bit_of(x.columns[static_cast<size_t>(i)], e) ? 1.0F : -1.0F));
     }
   }
-  const auto targets = wei::sma_circuits::to_targets(x.columns[0], 1000);
+  const auto targets = wei::sma_circuits::to_labels(x.columns[0], 1000);
   CHECK(targets.sum().item<double>() == static_cast<double>(wei::sma_circuits::count_ones(x.columns[0], 1000)));
   CHECK(wei::sma_circuits::count_ones(x.columns[0], 64) == static_cast<int64_t>(std::bitset<64>(x.columns[0][0]).count()));
 }
