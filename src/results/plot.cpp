@@ -105,6 +105,11 @@ PlotFiles make_plot_files(const std::vector<RunRecord>& runs, const PlotOptions&
       }
     }
   }
+  // Lines in the order of their group's values, numbers by value (width=32 before width=128),
+  // whatever order the run directories were read in.
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : key_values_less(a.second, b.second);
+  });
   PlotFiles files;
   files.y = y_keys;
   std::ostringstream data;

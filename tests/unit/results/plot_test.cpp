@@ -114,6 +114,24 @@ TEST_CASE("metric-vs-parameter plots put the spec key on x with error bars", "[r
   CHECK_THROWS_WITH(wei::make_plot_files(runs, options), Catch::Contains("no run with status ok"));
 }
 
+TEST_CASE("lines follow their group's values in numeric order, not the order runs were read", "[results]") {
+  // Directories are read in name order, which puts hidden=10 before hidden=9.
+  std::vector<wei::RunRecord> runs;
+  for (int hidden : {10, 128, 32, 9}) {
+    auto run = curve_run("a", 0, hidden);
+    run.metrics["spec"]["hidden"] = hidden;
+    runs.push_back(run);
+  }
+  wei::PlotOptions options;
+  options.y = {"final.acc"};
+  options.x = "spec.seed";
+  options.by = {"spec.hidden"};
+  options.out = "p";
+  const auto files = wei::make_plot_files(runs, options);
+  CHECK(files.data == "# hidden=9\n0 9 0\n\n\n# hidden=10\n0 10 0\n\n\n# hidden=32\n0 32 0\n\n\n"
+                      "# hidden=128\n0 128 0\n\n\n");
+}
+
 TEST_CASE("several y keys become separate lines on one plot", "[results]") {
   const std::vector<wei::RunRecord> runs = {curve_run("a", 0, 1), curve_run("a", 1, 3)};
   wei::PlotOptions options;
