@@ -83,9 +83,8 @@ int run(const std::vector<std::string>& args, const Environment& env) {
 }
 
 int main(int argc, char** argv) {
-  Environment env{std::cout, std::cerr, nullptr, false, ""};
-  env.live_progress = isatty(STDERR_FILENO) == 1;
-  env.self_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+  Environment env{std::cout, std::cerr, nullptr, isatty(STDERR_FILENO) == 1,
+                  std::filesystem::read_symlink("/proc/self/exe").string(), "/proc/self/exe"};
   return run(std::vector<std::string>(argv + 1, argv + argc), env);
 }
 

@@ -13,7 +13,10 @@ struct Environment {
   // Where `run` sends its log lines; nullptr: the process's stderr, coloured on a terminal.
   std::ostream* log = nullptr;
   bool live_progress = false;  // `run` rewrites one progress line in place (stderr is a terminal)
-  std::string self_binary;     // the wei-run executable that sweep workers run
+  std::string self_binary;     // the wei-run executable's path (Slurm scripts name it)
+  // What local sweep workers exec: "/proc/self/exe" in wei-run, the executable this process is
+  // running even after its file was rebuilt or removed, so one sweep never mixes two builds.
+  std::string worker_binary;
 };
 
 }  // namespace wei::cli

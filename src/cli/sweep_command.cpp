@@ -40,6 +40,7 @@ Command add_sweep_command(CLI::App& app) {
             sweep_options.index = *index;
             sweep_options.slurm.submit = !*no_submit;
             sweep_options.self_binary = env.self_binary;
+            sweep_options.worker_binary = env.worker_binary;
             return run_sweep(sweep_options, registry);
           }};
 }

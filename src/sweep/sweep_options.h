@@ -19,7 +19,8 @@ struct SweepOptions {
   std::optional<size_t> index;  // run only this point (a Slurm array task)
   std::string launcher = "local";
   SlurmOptions slurm;
-  std::string self_binary;  // the wei-run executable workers run
+  std::string self_binary;    // the wei-run executable's path, for Slurm scripts
+  std::string worker_binary;  // what local workers exec (cli/environment.h)
   size_t max_points = kDefaultMaxSweepPoints;
   bool strict = false;  // a key a point's method does not read is an error, not a warning (--strict)
 };

@@ -171,7 +171,7 @@ pid_t launch_point(const SweepOptions& options, const SweepPoint& point, const f
   if (step == NextStep::kRestart) args.push_back("--force");
   if (options.strict) args.push_back("--strict");
   WorkerSpec worker;
-  worker.binary = options.self_binary;
+  worker.binary = options.worker_binary;
   worker.argv = std::move(args);
   worker.env = {{"WEI_THREADS", std::to_string(threads)}};
   worker.log = root / "logs" / (std::to_string(point.index) + ".log");

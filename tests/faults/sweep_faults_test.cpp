@@ -136,3 +136,18 @@ TEST_CASE("an out-of-memory worker is failed with the kernel's reason", "[faults
     CHECK_THAT(point["error"].get<std::string>(), Catch::Contains("SIGKILL") && Catch::Contains("out of memory"));
   }
 }
+
+TEST_CASE("a sweep's workers run the build the sweep started with, even once its file is gone", "[faults]") {
+  // Rebuilding wei-run during a long sweep replaces the file; the points still to come must neither
+  // fail to start nor run the new build.
+  wei::testing::TempDir tmp;
+  const fs::path copy = tmp.path() / "wei-run-being-rebuilt";
+  fs::copy_file(WEI_RUN_BINARY, copy);
+  ChildProcess sweep(copy.string(), seed_sweep(2, 400000, 1), tmp.path());
+  REQUIRE(wait_for([&] { return fs::exists(tmp.path() / "sw" / "seed=0" / "history.jsonl"); }, 20));
+  fs::remove(copy);  // point 0 is running; point 1 starts after it ends
+  const auto result = sweep.wait();
+  INFO(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(statuses(tmp.path() / "sw") == std::vector<std::string>{"ok", "ok"});
+}

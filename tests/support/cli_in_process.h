@@ -18,9 +18,8 @@ inline ProcessResult run_cli(const std::vector<std::string>& args, const std::fi
   const std::filesystem::path before = std::filesystem::current_path();
   std::filesystem::current_path(cwd);
   std::ostringstream out, err;
-  cli::Environment env{out, err, nullptr, false, ""};
-  env.log = &err;
-  env.self_binary = WEI_RUN_BINARY;
+  // Sweep workers exec the wei-run binary: this process is the test binary.
+  cli::Environment env{out, err, &err, false, WEI_RUN_BINARY, WEI_RUN_BINARY};
   int code = 0;
   try {
     code = cli::run(args, env);
