@@ -24,8 +24,9 @@ TEST_CASE("every sma_circuits config validates strictly, at every point of its s
     points += plan.points.size();
     ++configs;
   }
-  CHECK(configs == 4);
+  CHECK(configs == 7);
   // circuits (size x width x n x circuit), juntas (family x width x n x seed), Turing (T x n x
-  // machine; states x alphabet x n x machine).
-  CHECK(points == 4 * 4 * 7 * 3 + 2 * 4 * 7 * 3 + 6 * 6 * 3 + 3 * 2 * 6 * 3);
+  // machine; states x alphabet x n x machine), parity trained long (width x seed; width x n x
+  // seed), the Turing fit probe (T x machine x layers).
+  CHECK(points == 4 * 4 * 7 * 3 + 2 * 4 * 7 * 3 + 6 * 6 * 3 + 3 * 2 * 6 * 3 + 2 * 3 + 2 * 5 * 3 + 2 * 2 * 2);
 }
