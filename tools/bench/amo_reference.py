@@ -109,8 +109,10 @@ class WideResNet(nn.Module):
 
 
 def amo_step(model, optimizer, x, y, inner_lr=0.01, inner_steps=1):
+    """(loss, clean logits, perturbed logits), as update_step returns them; logits detached."""
     deltas = []
     logits = model(x, deltas)
+    clean = logits.detach()
     delta_opt = torch.optim.SGD(deltas, lr=inner_lr)
     for step in range(inner_steps):
         if step > 0:
@@ -120,19 +122,22 @@ def amo_step(model, optimizer, x, y, inner_lr=0.01, inner_steps=1):
         loss.backward()
         delta_opt.step()
     fixed = [d.detach() for d in deltas]
-    loss = F.cross_entropy(model(x, fixed), y)
+    perturbed = model(x, fixed)
+    loss = F.cross_entropy(perturbed, y)
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-    return loss
+    return loss, clean, perturbed.detach()
 
 
 def sgd_step(model, optimizer, x, y):
-    loss = F.cross_entropy(model(x), y)
+    """(loss, logits, None), as update_step returns them; logits detached."""
+    logits = model(x)
+    loss = F.cross_entropy(logits, y)
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-    return loss
+    return loss, logits.detach(), None
 
 
 def main():
@@ -164,7 +169,7 @@ def main():
     began = time.perf_counter()
     seen = 0
     for x, y in loader:
-        step(model, optimizer, x, y).item()  # the official loop logs the loss every batch
+        step(model, optimizer, x, y)[0].item()  # the official loop logs the loss every batch
         seen += len(y)
     seconds = time.perf_counter() - began
     print(f"ref {args.method} WRN-{args.depth}-{args.widen} threads {args.threads} workers {args.workers} "
