@@ -42,7 +42,7 @@ const OptionSchema<Options>& options_schema() {
     using D = O::Data;
     s.field("data.root", "folder with the CIFAR binary files; empty: seeded synthetic stand-in", &O::data, &D::root);
     s.enum_choice("data.dataset", data::cifar_kind_names(), "dataset (and number of classes)", &O::data, &D::dataset);
-    s.field("data.train_size", "training images kept (a seeded random subset, as the reference's data_size); 0: all",
+    s.field("data.train_size", "training images kept (a seeded random subset); 0: all",
             &O::data, &D::train_size)
         .at_least(0);
     s.field("data.test_size", "test images kept (a seeded random subset); 0: all", &O::data, &D::test_size).at_least(0);
