@@ -88,6 +88,21 @@ plan_of() {
 
 if [[ $report_only -eq 0 ]]; then
   [[ $dry_run -eq 1 ]] || require_wei_run
+  if [[ "$side" != wei-run ]]; then
+    # shellcheck source=scripts/setup.sh
+    source "$here/scripts/setup.sh"
+    wei_install_packages python3-yaml  # official_args.py reads the resolved spec
+    if [[ $dry_run -eq 0 ]]; then
+      # shellcheck source=scripts/lib/bench.sh
+      source "$here/scripts/lib/bench.sh"
+      [[ -f "$data/test_batch.bin" || -f "$data/cifar-10-batches-bin/test_batch.bin" ]] || {
+        echo "$data: no CIFAR-10 binary files, which the official side needs (--data DIR, or run the tests once to" \
+          "build .cache/cifar10); or --side wei-run" >&2
+        exit 2
+      }
+      bench_python_reference "$data"
+    fi
+  fi
   plan=""
   for name in $config_names; do plan+="$(plan_of "$name")"$'\n'; done
   if [[ $dry_run -eq 1 ]]; then grep -v '^$' <<<"$plan" || true; exit 0; fi
