@@ -4,6 +4,7 @@
 
 #include "base/errors.h"
 #include "spec/spec_loader.h"
+#include "sweep/sweep_plan.h"
 #include "support/input_error.h"
 #include "support/trainer_fixture.h"
 #include "trainers/all_layer_margin/all_layer_margin_trainer.h"
@@ -145,7 +146,20 @@ TEST_CASE("every all_layer_margin config validates", "[all_layer_margin][configs
     const std::string name = entry.path().stem().string();
     CHECK(spec.get_string("name") == name);
     CHECK(spec.get_string("device") == "auto");
-    if (name.rfind("cpu_", 0) == 0) {
+    if (name == "cpu_effect_search") {
+      // The search over width x training images; methods and seeds come from the command line, so
+      // every point must validate with either method.
+      const auto plan = wei::make_sweep_plan(entry.path().string(), {"method=sgd,amo"}, "");
+      CHECK(plan.points.size() == 3 * 2 * 2);
+      for (const auto& point : plan.points) {
+        INFO(point.dir_name);
+        CHECK_NOTHROW(wei::load_spec(entry.path().string(), point.overrides, registry));
+      }
+      // The reference's milestones (60/120/150 of 200) scaled to the run's epochs.
+      CHECK(spec.get_int_list("optim.lr_milestones") ==
+            std::vector<int64_t>{spec.get_int("optim.epochs") * 3 / 10 - 1, spec.get_int("optim.epochs") * 6 / 10 - 1,
+                                 spec.get_int("optim.epochs") * 3 / 4 - 1});
+    } else if (name.rfind("cpu_", 0) == 0) {
       // The CPU profile: cpu_wrn16_<method>, a short run of the same schedule shape.
       CHECK(spec.get_int("model.depth") == 16);
       CHECK(spec.get_int("optim.epochs") <= 30);
@@ -160,6 +174,6 @@ TEST_CASE("every all_layer_margin config validates", "[all_layer_margin][configs
     }
     ++checked;
   }
-  // 2 depths x 2 datasets x 2 methods at paper scale, and the CPU profile's two methods.
-  CHECK(checked == 10);
+  // 2 depths x 2 datasets x 2 methods at paper scale, the CPU profile's two methods and the search.
+  CHECK(checked == 11);
 }

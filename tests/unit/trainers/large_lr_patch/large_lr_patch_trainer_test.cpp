@@ -15,6 +15,7 @@
 #include "data/cifar_sets.h"
 #include "models/wide_resnet.h"
 #include "spec/spec_loader.h"
+#include "sweep/sweep_plan.h"
 #include "support/cli_in_process.h"
 #include "support/json_file.h"
 #include "support/temp_dir.h"
@@ -261,8 +262,19 @@ TEST_CASE("every large_lr_patch config validates", "[large_lr_patch][configs]") 
     std::string name = entry.path().stem().string();
     CHECK(spec.get_string("name") == name);
     CHECK(spec.get_string("device") == "auto");
-    const bool cpu = name.rfind("cpu_", 0) == 0;
-    if (cpu) name = name.substr(4);
+    // cpu_effect_search_<run>: the search over width x training images, the anneal at half the run.
+    const bool search = name.rfind("cpu_effect_search_", 0) == 0;
+    if (search) {
+      const auto plan = wei::make_sweep_plan(entry.path().string(), {}, "");
+      CHECK(plan.points.size() == 3 * 2);
+      for (const auto& point : plan.points) {
+        INFO(point.dir_name);
+        CHECK_NOTHROW(wei::load_spec(entry.path().string(), point.overrides, registry, wei::UnreadKeys::kRefuse));
+      }
+      name = name.substr(std::string("cpu_effect_search_").size());
+    }
+    const bool cpu = search || name.rfind("cpu_", 0) == 0;
+    if (cpu && !search) name = name.substr(4);
     // <run>: large_lr, small_lr or act_noise, as the reference names its three runs.
     const bool large = name == "large_lr";
     CHECK((large || name == "small_lr" || name == "act_noise"));
@@ -275,7 +287,10 @@ TEST_CASE("every large_lr_patch config validates", "[large_lr_patch][configs]") 
     const int64_t anneal = cpu ? 9 : 29;  // epochs completed: the reference's 1-based epoch 10 or 30
     if (large) CHECK(spec.get_int_list("optim.lr_milestones") == std::vector<int64_t>{anneal});
     if (name == "act_noise") CHECK(spec.get_int_list("act_noise.milestones") == std::vector<int64_t>{anneal});
-    if (cpu) {
+    if (search) {
+      CHECK(epochs == 20);
+      CHECK(name != "act_noise");
+    } else if (cpu) {
       CHECK(spec.get_int("model.widen") == 1);
       CHECK(epochs == 20);
       CHECK(spec.get_int("data.train_size") == 10000);
@@ -286,7 +301,7 @@ TEST_CASE("every large_lr_patch config validates", "[large_lr_patch][configs]") 
     }
     ++checked;
   }
-  CHECK(checked == 6);  // the three runs at paper scale and in the CPU profile
+  CHECK(checked == 8);  // the three runs at paper scale and in the CPU profile, and the search's two
 }
 
 }  // namespace llp_trainer_test
