@@ -29,9 +29,9 @@ Usage: amo_train_reference.py CIFAR_ROOT --method sgd|amo [--depth D] [--widen K
                               [--out DIR] [--name NAME]
 CIFAR_ROOT is wei-run's data.root: the folder holding cifar-10-batches-bin/, or that folder itself.
 The defaults are the README command's (WRN-16-10, 200 epochs, milestones 59,119,149, x0.2,
-switch time 1, all 50,000 images). --train-size N keeps np.random.RandomState(seed).permutation(50000)[:N]
-(as amo_reference.py; not the subset wei-run draws for the same seed); --test-size N a seeded
-subset of the test set the same way (0: all 10,000). Prints one line an epoch.
+switch time 1, all 50,000 images). --train-size N and --test-size N keep the same images as
+wei-run's data.train_size / data.test_size for the same seed (wei_subsets.py; 0: all). Prints one
+line an epoch.
 """
 import argparse
 import datetime
@@ -48,6 +48,7 @@ from torchvision import transforms
 
 from amo_reference import MEAN, STD, WideResNet, amo_step, sgd_step
 from cifar_pil import ImageSet, read_cifar10
+from wei_subsets import wei_subset
 
 TRAINER = "all_layer_margin_official"
 EVAL_BATCH = 128  # validate's loader: the training batch size
@@ -57,12 +58,6 @@ FINAL_LEAVES_OUT = ("epoch", "lr", "method", "seconds", "train_seconds", "eval_s
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def seeded_subset(n_total, n_keep, seed):
-    if n_keep <= 0 or n_keep >= n_total:
-        return np.arange(n_total)
-    return np.random.RandomState(seed).permutation(n_total)[:n_keep]
 
 
 def as_tensor(images):
@@ -138,10 +133,10 @@ def main():
     torch.manual_seed(args.seed)
 
     images, labels = read_cifar10(args.root, train=True)
-    keep = seeded_subset(len(labels), args.train_size, args.seed)
+    keep = wei_subset(len(labels), args.train_size, args.seed, "train-subset")
     train_images, train_labels = images[keep], labels[keep]
     test_images, test_labels = read_cifar10(args.root, train=False)
-    keep_test = seeded_subset(len(test_labels), args.test_size, args.seed)
+    keep_test = wei_subset(len(test_labels), args.test_size, args.seed, "test-subset")
     test_images, test_labels = test_images[keep_test], test_labels[keep_test]
 
     augment = transforms.Compose([transforms.RandomCrop(32, padding=4, padding_mode="reflect"),
@@ -180,7 +175,7 @@ def main():
             "augment": {"padding": 4, "pad_mode": "reflect", "flip": True},
         },
         "data": {"source": "cifar10", "train_size": int(len(train_labels)), "test_size": int(len(test_labels)),
-                 "subset": "np.random.RandomState(seed).permutation", "model_parameters": parameters},
+                 "subset": "wei-run's (wei_subsets.py)", "model_parameters": parameters},
         "history": [],
         "final": None,
         "best": None,

@@ -41,8 +41,8 @@ Written for this project, not copied.
 Where it differs from the official code: one run per call (train_patches.py trains large_lr,
 small_lr and act_noise one after another in one process, so its second and third runs start from
 streams the first advanced; here the three runs of one seed share the patterns, selections and
-initial weights); --train-size / --test-size subsets (RandomState(seed).permutation(50000)[:N],
-RandomState(seed + 1).permutation(10000)[:M]); CPU by default; vis_imgs (which draws from the numpy
+initial weights); --train-size / --test-size subsets (the images wei-run's data.train_size / data.test_size keep
+for the same seed, wei_subsets.py); CPU by default; vis_imgs (which draws from the numpy
 stream before training) and the checkpoints are left out; the official picks its best epoch by the
 patched test accuracy, "best" here is the clean test accuracy as in wei-run. --workers 0 (default)
 draws the patch randomness in the main process; with --workers N this torch (>= 1.9) seeds numpy
@@ -55,8 +55,8 @@ every epoch, only reshuffled.)
 Where it differs from wei-run's large_lr_patch: the patched test set and the patch-only set are
 redrawn at every evaluation here (wei-run draws both once from the seed), so their curves carry
 sampling noise; every random choice comes from the global torch / numpy streams (wei-run derives one
-stream per consumer), so the same seed gives other patterns, subsets and initial weights than
-wei-run's; fp32 NCHW; eval batch 128 (wei-run 256; no effect in eval mode).
+stream per consumer), so the same seed gives other patterns and initial weights than wei-run's
+(the --train-size / --test-size subsets are wei-run's); fp32 NCHW; eval batch 128 (wei-run 256; no effect in eval mode).
 
 Usage: large_lr_reference.py CIFAR_ROOT [--lr LR] [--epochs E] [--anneal-epoch E] [--anneal-factor F]
                              [--act-noise STD] [--act-noise-epoch E] [--act-noise-decay G]
@@ -92,6 +92,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from cifar_pil import read_cifar10
+from wei_subsets import wei_subset
 
 MEAN = tuple(v / 255 for v in (125.3, 123.0, 113.9))
 STD = tuple(v / 255 for v in (63.0, 62.1, 66.7))
@@ -342,10 +343,10 @@ def main():
     train_should = np.random.random(len(train_labels))
     test_should = np.random.random(len(test_labels))
     if 0 < args.train_size < len(train_labels):
-        keep = np.random.RandomState(args.seed).permutation(len(train_labels))[:args.train_size]
+        keep = wei_subset(len(train_labels), args.train_size, args.seed, "train-subset")
         train_images, train_labels, train_should = train_images[keep], train_labels[keep], train_should[keep]
     if 0 < args.test_size < len(test_labels):
-        keep = np.random.RandomState(args.seed + 1).permutation(len(test_labels))[:args.test_size]
+        keep = wei_subset(len(test_labels), args.test_size, args.seed, "test-subset")
         test_images, test_labels, test_should = test_images[keep], test_labels[keep], test_should[keep]
 
     def loader(dataset):
