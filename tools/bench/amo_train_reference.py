@@ -26,7 +26,7 @@ Usage: amo_train_reference.py CIFAR_ROOT --method sgd|amo [--depth D] [--widen K
                               [--lr LR] [--milestones M1,M2,..] [--gamma G] [--switch-time T]
                               [--inner-lr LR] [--inner-steps N] [--batch B] [--train-size N]
                               [--test-size N] [--seed S] [--threads N] [--workers N]
-                              [--out DIR] [--name NAME]
+                              [--precision fp32|bf16] [--out DIR] [--name NAME]
 CIFAR_ROOT is wei-run's data.root: the folder holding cifar-10-batches-bin/, or that folder itself.
 The defaults are the README command's (WRN-16-10, 200 epochs, milestones 59,119,149, x0.2,
 switch time 1, all 50,000 images). --train-size N and --test-size N keep the same images as
@@ -48,6 +48,7 @@ from torchvision import transforms
 
 from amo_reference import MEAN, STD, WideResNet, amo_step, sgd_step
 from cifar_pil import ImageSet, read_cifar10
+from precision import PRECISIONS, with_precision
 from wei_subsets import wei_subset
 
 TRAINER = "all_layer_margin_official"
@@ -121,6 +122,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="bf16: the network's forward under bf16 autocast, as wei-run's precision: bf16")
     parser.add_argument("--out", help="run directory for metrics.json")
     parser.add_argument("--name")
     args = parser.parse_args()
@@ -147,7 +150,7 @@ def main():
     train_x, train_y = as_tensor(train_images), torch.from_numpy(train_labels)
     test_x, test_y = as_tensor(test_images), torch.from_numpy(test_labels)
 
-    model = WideResNet(args.depth, args.widen)
+    model = with_precision(WideResNet(args.depth, args.widen), args.precision)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     model_name = f"WRN-{args.depth}-{args.widen}"
     parameters = sum(p.numel() for p in model.parameters())
@@ -164,6 +167,7 @@ def main():
             "trainer": TRAINER,
             "seed": args.seed,
             "threads": args.threads,
+            "precision": args.precision,
             "method": args.method,
             "data": {"root": args.root, "dataset": "cifar10", "train_size": int(len(train_labels)),
                      "test_size": int(len(test_labels))},
@@ -185,7 +189,8 @@ def main():
         os.makedirs(args.out, exist_ok=True)
         write_metrics(args.out, doc)
     print(f"official {args.method} {model_name} ({parameters} parameters), {len(train_labels)} train / "
-          f"{len(test_labels)} test images, seed {args.seed}, threads {args.threads}, workers {args.workers}",
+          f"{len(test_labels)} test images, seed {args.seed}, threads {args.threads}, workers {args.workers}, "
+          f"{args.precision}",
           flush=True)
 
     began = time.perf_counter()

@@ -62,6 +62,7 @@ Usage: large_lr_reference.py CIFAR_ROOT [--lr LR] [--epochs E] [--anneal-epoch E
                              [--act-noise STD] [--act-noise-epoch E] [--act-noise-decay G]
                              [--widen K] [--train-size N] [--test-size M] [--patch-only-images P]
                              [--seed S] [--threads T] [--workers W] [--device cpu|cuda]
+                             [--precision fp32|bf16]
                              [--name NAME] [--out DIR]
 CIFAR_ROOT is wei-run's data.root: the folder holding cifar-10-batches-bin/, or that folder itself.
 The three runs of the CPU profile (configs/large_lr_patch/cpu_*.yaml), e.g. for seed 0:
@@ -92,6 +93,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from cifar_pil import read_cifar10
+from precision import PRECISIONS, with_precision
 from wei_subsets import wei_subset
 
 MEAN = tuple(v / 255 for v in (125.3, 123.0, 113.9))
@@ -323,6 +325,8 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes (official 1)")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                   help="bf16: the network's forward under bf16 autocast, as wei-run's precision: bf16")
     p.add_argument("--out", default=None, help="write OUT/metrics.json")
     args = p.parse_args()
     if not 0 <= args.train_size <= 50000 or not 0 <= args.test_size <= 10000:
@@ -357,7 +361,7 @@ def main():
     patched_loader = loader(CifarSet(test_images, test_labels, test_should, args.prop_augment, patch))
     only_loader = loader(PatchOnlySet(args.patch_only_images, patch))
 
-    model = WideResNet16(args.widen).to(device)
+    model = with_precision(WideResNet16(args.widen).to(device), args.precision, device.type)
     parameters = sum(t.numel() for t in model.parameters())
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=5e-4, nesterov=True)
 
@@ -366,6 +370,7 @@ def main():
         "name": args.name,
         "trainer": TRAINER,
         "seed": args.seed,
+        "precision": args.precision,
         "data": {"train_size": args.train_size, "test_size": args.test_size},
         "patch": {"fraction": args.prop_augment, "size": args.patch_size, "z_scale": args.z_scale,
                   "class_sep": args.patch_sep, "only_prob": args.patch_only_prob,
@@ -396,7 +401,7 @@ def main():
           f"regularizer {regularizer}"
           f"{f' {args.act_noise} x{args.act_noise_decay} from epoch {noise_epoch}' if args.act_noise is not None else ''}, "
           f"{len(train_labels)} train images ({data_info['patched_train_images']} patched) / "
-          f"{len(test_labels)} test images, seed {args.seed}, {args.threads} thread(s), {args.workers} worker(s)",
+          f"{len(test_labels)} test images, seed {args.seed}, {args.threads} thread(s), {args.workers} worker(s), {args.precision}",
           flush=True)
 
     history, timing = [], []

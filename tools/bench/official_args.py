@@ -5,7 +5,7 @@ tools/bench/amo_train_reference.py for all_layer_margin, tools/bench/large_lr_re
 large_lr_patch. scripts/reproduce_cpu_effect.sh uses it so that both sides read one config.
 
 A key the driver cannot follow (another schedule, momentum, weight decay, augmentation or model
-variant than the official recipe's, bf16, a dataset other than CIFAR-10) is an error naming the key,
+variant than the official recipe's, a dataset other than CIFAR-10) is an error naming the key,
 exit 2: the comparison would otherwise run two different experiments.
 
 Usage: wei-run validate SPEC [key=value ...] | official_args.py
@@ -26,7 +26,11 @@ def require(spec, path, wanted):
         node = node[key]
     if node != wanted:
         raise Mismatch(f"{path}: {node!r}, but the official recipe has {wanted!r}")
-    return node
+
+
+def precision(spec):
+    """wei-run's precision, which the drivers follow (bf16: the network's forward under autocast)."""
+    return ["--precision", spec["precision"]]
 
 
 def official_optimizer(spec):
@@ -35,7 +39,6 @@ def official_optimizer(spec):
     require(spec, "optim.weight_decay", 0.0005)
     require(spec, "optim.weight_decay_norm_and_bias", True)
     require(spec, "optim.warmup_epochs", 0)
-    require(spec, "precision", "fp32")
 
 
 def all_layer_margin(spec):
@@ -52,6 +55,7 @@ def all_layer_margin(spec):
             "--train-size", spec["data"]["train_size"] or 50000, "--test-size", spec["data"]["test_size"] or 10000,
             "--epochs", optim["epochs"], "--batch", optim["batch_size"], "--lr", optim["lr"],
             "--milestones", ",".join(str(m) for m in optim["lr_milestones"]), "--gamma", optim["lr_gamma"]]
+    args += precision(spec)
     if spec["method"] == "amo":
         require(spec, "amo.inner_weight_decay", 0.0)
         require(spec, "amo.bn_stats_from_inner_passes", True)
@@ -70,6 +74,7 @@ def large_lr_patch(spec):
             "--prop-augment", patch["fraction"], "--patch-size", patch["size"], "--z-scale", patch["z_scale"],
             "--patch-sep", patch["class_sep"], "--patch-only-prob", patch["only_prob"],
             "--patch-only-scale", patch["only_scale"]]
+    args += precision(spec)
     require(spec, "model.depth", 16)
     # The official anneal is one decay, at the 1-based epoch E: milestone E - 1 in wei-run's convention.
     if optim["schedule"] == "multistep":
