@@ -48,7 +48,7 @@ from torchvision import transforms
 
 from amo_reference import MEAN, STD, WideResNet, amo_step, sgd_step
 from cifar_pil import ImageSet, read_cifar10
-from precision import PRECISIONS, with_precision
+from precision import add_precision_argument, with_precision
 from wei_subsets import wei_subset
 
 TRAINER = "all_layer_margin_official"
@@ -122,8 +122,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--workers", type=int, default=0)
-    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
-                        help="bf16: the network's forward under bf16 autocast, as wei-run's precision: bf16")
+    add_precision_argument(parser)
     parser.add_argument("--out", help="run directory for metrics.json")
     parser.add_argument("--name")
     args = parser.parse_args()

@@ -93,7 +93,7 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from cifar_pil import read_cifar10
-from precision import PRECISIONS, with_precision
+from precision import add_precision_argument, with_precision
 from wei_subsets import wei_subset
 
 MEAN = tuple(v / 255 for v in (125.3, 123.0, 113.9))
@@ -325,8 +325,7 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--workers", type=int, default=0, help="DataLoader worker processes (official 1)")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--precision", choices=PRECISIONS, default="fp32",
-                   help="bf16: the network's forward under bf16 autocast, as wei-run's precision: bf16")
+    add_precision_argument(p)
     p.add_argument("--out", default=None, help="write OUT/metrics.json")
     args = p.parse_args()
     if not 0 <= args.train_size <= 50000 or not 0 <= args.test_size <= 10000:

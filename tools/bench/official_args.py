@@ -28,11 +28,6 @@ def require(spec, path, wanted):
         raise Mismatch(f"{path}: {node!r}, but the official recipe has {wanted!r}")
 
 
-def precision(spec):
-    """wei-run's precision, which the drivers follow (bf16: the network's forward under autocast)."""
-    return ["--precision", spec["precision"]]
-
-
 def official_optimizer(spec):
     require(spec, "optim.momentum", 0.9)
     require(spec, "optim.nesterov", True)
@@ -55,7 +50,6 @@ def all_layer_margin(spec):
             "--train-size", spec["data"]["train_size"] or 50000, "--test-size", spec["data"]["test_size"] or 10000,
             "--epochs", optim["epochs"], "--batch", optim["batch_size"], "--lr", optim["lr"],
             "--milestones", ",".join(str(m) for m in optim["lr_milestones"]), "--gamma", optim["lr_gamma"]]
-    args += precision(spec)
     if spec["method"] == "amo":
         require(spec, "amo.inner_weight_decay", 0.0)
         require(spec, "amo.bn_stats_from_inner_passes", True)
@@ -74,7 +68,6 @@ def large_lr_patch(spec):
             "--prop-augment", patch["fraction"], "--patch-size", patch["size"], "--z-scale", patch["z_scale"],
             "--patch-sep", patch["class_sep"], "--patch-only-prob", patch["only_prob"],
             "--patch-only-scale", patch["only_scale"]]
-    args += precision(spec)
     require(spec, "model.depth", 16)
     # The official anneal is one decay, at the 1-based epoch E: milestone E - 1 in wei-run's convention.
     if optim["schedule"] == "multistep":
@@ -103,7 +96,8 @@ def main():
               file=sys.stderr)
         sys.exit(2)
     try:
-        args = TRANSLATORS[trainer](spec)
+        # Both drivers follow wei-run's precision (bf16: the network's forward under autocast).
+        args = TRANSLATORS[trainer](spec) + ["--precision", spec["precision"]]
     except Mismatch as e:
         print(f"official_args.py: {spec.get('name', '?')}: {e}", file=sys.stderr)
         sys.exit(2)

@@ -7,6 +7,12 @@ import torch
 PRECISIONS = ("fp32", "bf16")
 
 
+def add_precision_argument(parser):
+    """--precision, as the drivers take it: wei-run's resolved `precision` (official_args.py passes it)."""
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="bf16: the network's forward under bf16 autocast, as wei-run's precision: bf16")
+
+
 class Bf16Forward(torch.nn.Module):
     """Wraps `net`: the same parameters, modes and call signature; forward under bf16 autocast."""
 
@@ -22,6 +28,5 @@ class Bf16Forward(torch.nn.Module):
 
 
 def with_precision(net, precision, device_type="cpu"):
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision {precision!r}: one of {', '.join(PRECISIONS)}")
+    """`net` for --precision `precision` (one of PRECISIONS, as the argument parser checks)."""
     return Bf16Forward(net, device_type) if precision == "bf16" else net
